@@ -1,0 +1,203 @@
+"""Admin pages for every model. A published question set is shown read-only."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from audit_app import models
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = models.RoleAssignment
+    extra = 0
+    autocomplete_fields = ["area"]
+
+
+@admin.register(models.User)
+class CaseAuditUserAdmin(UserAdmin):
+    inlines = [RoleAssignmentInline]
+    fieldsets = (*UserAdmin.fieldsets, ("Case audit", {"fields": ("staff_member",)}))
+    autocomplete_fields = ["staff_member"]
+
+
+@admin.register(models.Force)
+class ForceAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(models.Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "force"]
+    list_filter = ["force"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(models.Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "area", "team_type"]
+    list_filter = ["area", "team_type"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(models.StaffMember)
+class StaffMemberAdmin(admin.ModelAdmin):
+    list_display = ["identifier", "identifier_kind", "rank", "team"]
+    list_filter = ["identifier_kind", "team__area"]
+    search_fields = ["identifier"]
+    list_select_related = ["team__area"]
+
+
+@admin.register(models.RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "force", "area"]
+    list_filter = ["role", "area"]
+    list_select_related = ["user", "force", "area"]
+
+
+@admin.register(models.CaseTheme)
+class CaseThemeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "is_force_interest", "is_active", "display_order"]
+    list_editable = ["is_active"]
+
+
+class PublishedSetReadOnly:
+    """Rows of a published question set cannot be added, changed or deleted."""
+
+    def _set_of(self, obj):
+        return obj if isinstance(obj, models.QuestionSet) else obj.owning_question_set()
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not self._set_of(obj).is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not self._set_of(obj).is_editable:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class QuestionSectionInline(PublishedSetReadOnly, admin.TabularInline):
+    model = models.QuestionSection
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None or obj.is_editable
+
+
+class GradeSuggestionRuleInline(QuestionSectionInline):
+    model = models.GradeSuggestionRule
+
+
+@admin.register(models.QuestionSet)
+class QuestionSetAdmin(PublishedSetReadOnly, admin.ModelAdmin):
+    list_display = ["version", "title", "state", "published_at"]
+    inlines = [QuestionSectionInline, GradeSuggestionRuleInline]
+    readonly_fields = ["state", "published_at"]
+    actions = ["publish"]
+
+    @admin.action(description="Publish the selected draft question sets")
+    def publish(self, request, queryset):
+        from audit_app.services import question_set_publish
+
+        for question_set in queryset:
+            question_set_publish(question_set=question_set)
+
+
+@admin.register(models.QuestionSection)
+class QuestionSectionAdmin(PublishedSetReadOnly, admin.ModelAdmin):
+    list_display = ["code", "title", "question_set", "display_order"]
+    list_filter = ["question_set"]
+
+
+@admin.register(models.Question)
+class QuestionAdmin(PublishedSetReadOnly, admin.ModelAdmin):
+    list_display = ["code", "number", "short_text", "section", "is_critical"]
+    list_filter = ["question_set", "is_critical", "applies_to_themes"]
+    search_fields = ["code", "text"]
+    filter_horizontal = ["applies_to_themes"]
+    list_select_related = ["section"]
+
+    @admin.display(description="Question")
+    def short_text(self, obj):
+        return obj.text[:80]
+
+
+@admin.register(models.GradeSuggestionRule)
+class GradeSuggestionRuleAdmin(PublishedSetReadOnly, admin.ModelAdmin):
+    list_display = ["question_set", "answer", "scope", "suggests"]
+
+
+@admin.register(models.AuditRound)
+class AuditRoundAdmin(admin.ModelAdmin):
+    list_display = ["area", "month", "kind", "state", "due_date"]
+    list_filter = ["state", "kind", "area"]
+    date_hierarchy = "month"
+    list_select_related = ["area"]
+
+
+@admin.register(models.Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["reference", "theme", "area", "team", "occurred_on"]
+    list_filter = ["area", "theme", "team__team_type"]
+    search_fields = ["reference"]
+    list_select_related = ["theme", "area", "team"]
+    raw_id_fields = ["officer_in_case", "supervisor"]
+
+
+class AnswerInline(admin.TabularInline):
+    model = models.Answer
+    extra = 0
+    raw_id_fields = ["question"]
+
+
+@admin.register(models.Audit)
+class AuditAdmin(admin.ModelAdmin):
+    list_display = ["case", "round", "auditor", "state", "grade", "question_set"]
+    list_filter = ["state", "grade", "round__area"]
+    search_fields = ["case__reference"]
+    list_select_related = ["case", "round__area", "auditor", "question_set"]
+    raw_id_fields = ["case", "round"]
+    inlines = [AnswerInline]
+
+
+@admin.register(models.Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    list_display = ["audit", "question", "value"]
+    list_filter = ["value"]
+    raw_id_fields = ["audit", "question"]
+
+
+@admin.register(models.FindingTheme)
+class FindingThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_controlled", "is_active"]
+    list_filter = ["is_controlled", "is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(models.Moderation)
+class ModerationAdmin(admin.ModelAdmin):
+    list_display = [
+        "audit",
+        "moderator",
+        "decision",
+        "original_grade",
+        "agreed_grade",
+        "created_at",
+    ]
+    list_filter = ["decision", "is_blind"]
+    raw_id_fields = ["audit"]
+    filter_horizontal = ["themes"]
+
+
+@admin.register(models.SafeguardingEscalation)
+class SafeguardingEscalationAdmin(admin.ModelAdmin):
+    list_display = ["audit", "raised_by", "raised_at", "respond_by", "state"]
+    list_filter = ["state"]
+    raw_id_fields = ["audit"]
+
+
+@admin.register(models.Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "subject", "state", "attempts", "created_at", "sent_at"]
+    list_filter = ["state"]

@@ -1,0 +1,365 @@
+"""Rounds, cases, audits and their answers, moderation, finding themes and safeguarding escalations.
+
+A case holds a records-system reference and never a child's personal data.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from audit_app.models.organisation import Area, StaffMember, Team
+from audit_app.models.questions import (
+    ANSWERS_NEEDING_COMMENT,
+    AnswerValue,
+    CaseTheme,
+    Grade,
+    Question,
+    QuestionSet,
+)
+
+COMMENT_MAX_LENGTH = 2000
+NOTE_MAX_LENGTH = 5000
+
+
+class RoundKind(models.TextChoices):
+    MONTHLY = "monthly", "Monthly force audit"
+    INSPECTION = "inspection", "Inspection audit"
+
+
+class RoundState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    REPORTED = "reported", "Reported"
+
+
+class AuditRound(models.Model):
+    """One area's audit for one month (or an inspector's own round, kept apart from the figures)."""
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="rounds")
+    month = models.DateField(help_text="The first day of the month audited.")
+    kind = models.CharField(max_length=12, choices=RoundKind.choices, default=RoundKind.MONTHLY)
+    state = models.CharField(max_length=10, choices=RoundState.choices, default=RoundState.DRAFT)
+    due_date = models.DateField()
+    selection_seed = models.BigIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-month", "area__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "month"],
+                condition=Q(kind="monthly"),
+                name="one_monthly_round_per_area_and_month",
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="round_month_is_first_day"),
+            models.CheckConstraint(
+                condition=Q(state__in=RoundState.values), name="round_state_valid"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=RoundKind.values), name="round_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area.name} {self.month:%B %Y}"
+
+
+class Case(models.Model):
+    """A case from the force's records system, known only by its reference."""
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="cases")
+    reference = models.CharField(max_length=40, help_text="The records-system reference.")
+    theme = models.ForeignKey(CaseTheme, on_delete=models.PROTECT, related_name="cases")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
+    station = models.CharField(max_length=80, blank=True)
+    officer_in_case = models.ForeignKey(
+        StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="cases_as_oic"
+    )
+    supervisor = models.ForeignKey(
+        StaffMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_as_supervisor",
+    )
+    occurred_on = models.DateField(help_text="When the incident or referral was recorded.")
+    closed_on = models.DateField(null=True, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "reference"], name="case_reference_unique"),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("occurred_on")),
+                name="case_closed_after_occurred",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class AuditState(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned with comments"
+    MODERATED = "moderated", "Moderated"
+
+
+GRADED_STATES = (AuditState.SUBMITTED, AuditState.MODERATED)
+
+
+class Audit(models.Model):
+    """One auditor's audit of one case in one round, pinned to the question set it began with."""
+
+    round = models.ForeignKey(AuditRound, on_delete=models.PROTECT, related_name="audits")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="audits")
+    auditor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audits"
+    )
+    question_set = models.ForeignKey(QuestionSet, on_delete=models.PROTECT, related_name="audits")
+    state = models.CharField(
+        max_length=12, choices=AuditState.choices, default=AuditState.NOT_STARTED
+    )
+    grade = models.CharField(max_length=24, choices=Grade.choices, blank=True)
+    suggested_grade = models.CharField(max_length=24, choices=Grade.choices, blank=True)
+    grade_reason = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    good_practice = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    areas_for_improvement = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    # Bumped on every save of the audit or its answers, so two tabs cannot overwrite each other.
+    revision = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "case__reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "case"], name="one_audit_per_case_per_round"),
+            models.CheckConstraint(
+                condition=Q(state__in=AuditState.values), name="audit_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(grade="") | Q(grade__in=Grade.values), name="audit_grade_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(suggested_grade="") | Q(suggested_grade__in=Grade.values),
+                name="audit_suggested_grade_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=GRADED_STATES)
+                | (~Q(grade="") & Q(submitted_at__isnull=False)),
+                name="submitted_audit_has_grade",
+            ),
+        ]
+        indexes = [models.Index(fields=["auditor", "state"])]
+
+    def __str__(self) -> str:
+        return f"Audit {self.pk} of case {self.case.reference}"
+
+
+class Answer(models.Model):
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.CharField(max_length=8, choices=AnswerValue.choices)
+    comment = models.TextField(blank=True, max_length=COMMENT_MAX_LENGTH)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["audit", "question__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "question"], name="one_answer_per_question"),
+            models.CheckConstraint(
+                condition=Q(value__in=AnswerValue.values), name="answer_value_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(value__in=ANSWERS_NEEDING_COMMENT) | ~Q(comment=""),
+                name="answer_partly_or_no_has_comment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}: {self.get_value_display()}"
+
+
+class FindingTheme(models.Model):
+    """A theme a moderator finds across audits, e.g. 'supervision lacking'.
+
+    The audit manager keeps the controlled list; moderators may add free ones for promotion later.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    is_controlled = models.BooleanField(
+        default=True, help_text="On the audit manager's list (not a moderator's free addition)."
+    )
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ModerationDecision(models.TextChoices):
+    AGREED = "agreed", "Agreed the grade"
+    CHANGED = "changed", "Changed the grade"
+    RETURNED = "returned", "Returned to the auditor"
+
+
+class Moderation(models.Model):
+    """One moderation decision on an audit. An audit returned and resubmitted gets another."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="moderations")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="moderations"
+    )
+    # Copied from the audit when decided, so the database itself refuses self-moderation.
+    auditor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="moderations_received"
+    )
+    decision = models.CharField(max_length=10, choices=ModerationDecision.choices)
+    original_grade = models.CharField(max_length=24, choices=Grade.choices)
+    agreed_grade = models.CharField(max_length=24, choices=Grade.choices, blank=True)
+    reason = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    comments = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    is_blind = models.BooleanField(default=False)
+    good_practice_to_publicise = models.BooleanField(default=False)
+    themes = models.ManyToManyField(FindingTheme, blank=True, related_name="moderations")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["audit", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(moderator=F("auditor")), name="moderator_is_not_the_auditor"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision__in=ModerationDecision.values),
+                name="moderation_decision_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(original_grade__in=Grade.values), name="moderation_original_grade_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(decision="returned") & Q(agreed_grade=""))
+                | (Q(decision="agreed") & Q(agreed_grade=F("original_grade")))
+                | (
+                    Q(decision="changed")
+                    & Q(agreed_grade__in=Grade.values)
+                    & ~Q(agreed_grade=F("original_grade"))
+                    & ~Q(reason="")
+                ),
+                name="moderation_grade_matches_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} on audit {self.audit_id}"
+
+
+class EscalationState(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+
+
+class SafeguardingEscalation(models.Model):
+    """A child who may still be at risk today, raised from an audit at once, apart from grading."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="escalations")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="escalations_raised"
+    )
+    raised_at = models.DateTimeField(auto_now_add=True)
+    concern = models.TextField(max_length=NOTE_MAX_LENGTH)
+    respond_by = models.DateTimeField()
+    state = models.CharField(
+        max_length=10, choices=EscalationState.choices, default=EscalationState.OPEN
+    )
+    response = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    action_taken_on = models.DateField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalations_answered",
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["state", "respond_by"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=EscalationState.values), name="escalation_state_valid"
+            ),
+            models.CheckConstraint(condition=~Q(concern=""), name="escalation_has_concern"),
+            models.CheckConstraint(
+                condition=Q(state="open")
+                | (
+                    ~Q(response="")
+                    & Q(responded_by__isnull=False)
+                    & Q(responded_at__isnull=False)
+                    & Q(action_taken_on__isnull=False)
+                ),
+                name="resolved_escalation_has_response",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "respond_by"])]
+
+    def __str__(self) -> str:
+        return f"Escalation {self.pk} on audit {self.audit_id}"
+
+
+class NotificationState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Notification(models.Model):
+    """An email owed to someone: written in the transaction of the change, sent by Celery."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    link = models.CharField(max_length=300, blank=True)
+    state = models.CharField(
+        max_length=10, choices=NotificationState.choices, default=NotificationState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=NotificationState.values), name="notification_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notification {self.pk} to user {self.recipient_id}"

@@ -1,0 +1,32 @@
+from django import template
+
+from audit_app.models import AuditState, Grade, RoundState
+
+register = template.Library()
+
+_STATE_TAG_CLASSES = {
+    AuditState.NOT_STARTED: "govuk-tag--grey",
+    AuditState.IN_PROGRESS: "govuk-tag--light-blue",
+    AuditState.SUBMITTED: "govuk-tag--blue",
+    AuditState.RETURNED: "govuk-tag--orange",
+    AuditState.MODERATED: "govuk-tag--green",
+    RoundState.DRAFT: "govuk-tag--grey",
+    RoundState.OPEN: "govuk-tag--blue",
+    RoundState.CLOSED: "govuk-tag--purple",
+    RoundState.REPORTED: "govuk-tag--green",
+}
+_GRADE_TAG_CLASSES = {
+    Grade.GOOD: "govuk-tag--green",
+    Grade.REQUIRES_IMPROVEMENT: "govuk-tag--yellow",
+    Grade.INADEQUATE: "govuk-tag--red",
+}
+
+
+@register.filter
+def state_tag_class(state: str) -> str:
+    return _STATE_TAG_CLASSES.get(state, "govuk-tag--grey")
+
+
+@register.filter
+def grade_tag_class(grade: str) -> str:
+    return _GRADE_TAG_CLASSES.get(grade, "govuk-tag--grey")
