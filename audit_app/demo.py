@@ -10,6 +10,7 @@ import datetime
 import random
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -73,57 +74,57 @@ class DemoLogin:
 
 
 def _user(
-    username: str, first: str, last: str, force: Force, role: str, area: Area | None
+    username: str,
+    first: str,
+    last: str,
+    force: Force,
+    role: str,
+    area: Area | None,
+    password_hash: str,
 ) -> DemoLogin:
     user, _ = User.objects.get_or_create(
         username=username,
         defaults={"first_name": first, "last_name": last, "email": f"{username}@example.police.uk"},
     )
-    user.set_password(DEMO_PASSWORD)
+    # One hash for every demo user: hashing is slow on purpose.
+    user.password = password_hash
     user.save(update_fields=["password"])
     RoleAssignment.objects.get_or_create(user=user, role=role, force=force, area=area)
     return DemoLogin(username, Role(role).label, area.name if area else "Whole force")
 
 
+# (username suffix, first name, last name suffix, role) for each area, then force-wide users.
+AREA_USERS = [
+    ("auditor", "Alex", "(Ch Insp)", Role.AUDITOR),
+    ("auditor2", "Sam", "(Ch Insp)", Role.AUDITOR),
+    ("moderator", "Jo", "(DI)", Role.MODERATOR),
+    ("leader", "Chris", "(Det Supt)", Role.SENIOR_LEADER),
+    ("manager", "Pat", "(PPU)", Role.AUDIT_MANAGER),
+]
+FORCE_USERS = [
+    ("force.manager", "Robin", "PPU", Role.AUDIT_MANAGER),
+    ("force.leader", "Morgan", "(Head of Safeguarding)", Role.SENIOR_LEADER),
+    ("hmicfrs.inspector", "Lee", "(HMICFRS)", Role.INSPECTOR),
+]
+
+
 def _users(force: Force) -> tuple[list[DemoLogin], dict[int, list[User]], dict[int, User]]:
+    hashed = make_password(DEMO_PASSWORD)
     logins: list[DemoLogin] = []
     auditors: dict[int, list[User]] = {}
     moderators: dict[int, User] = {}
     for area in force.areas.order_by("pk"):
-        prefix = area.code
-        logins.append(
-            _user(f"{prefix}.auditor", "Alex", f"{area.name} (Ch Insp)", force, Role.AUDITOR, area)
-        )
-        logins.append(
-            _user(f"{prefix}.auditor2", "Sam", f"{area.name} (Ch Insp)", force, Role.AUDITOR, area)
-        )
-        logins.append(
-            _user(f"{prefix}.moderator", "Jo", f"{area.name} (DI)", force, Role.MODERATOR, area)
-        )
-        logins.append(
-            _user(
-                f"{prefix}.leader",
-                "Chris",
-                f"{area.name} (Det Supt)",
-                force,
-                Role.SENIOR_LEADER,
-                area,
-            )
-        )
-        logins.append(
-            _user(f"{prefix}.manager", "Pat", f"{area.name} (PPU)", force, Role.AUDIT_MANAGER, area)
-        )
+        for suffix, first, last, role in AREA_USERS:
+            username = f"{area.code}.{suffix}"
+            logins.append(_user(username, first, f"{area.name} {last}", force, role, area, hashed))
         auditors[area.pk] = list(
-            User.objects.filter(username__in=[f"{prefix}.auditor", f"{prefix}.auditor2"]).order_by(
-                "username"
-            )
+            User.objects.filter(
+                role_assignments__role=Role.AUDITOR, role_assignments__area=area
+            ).order_by("username")
         )
-        moderators[area.pk] = User.objects.get(username=f"{prefix}.moderator")
-    logins.append(_user("force.manager", "Robin", "PPU", force, Role.AUDIT_MANAGER, None))
-    logins.append(
-        _user("force.leader", "Morgan", "(Head of Safeguarding)", force, Role.SENIOR_LEADER, None)
-    )
-    logins.append(_user("hmicfrs.inspector", "Lee", "(HMICFRS)", force, Role.INSPECTOR, None))
+        moderators[area.pk] = User.objects.get(username=f"{area.code}.moderator")
+    for username, first, last, role in FORCE_USERS:
+        logins.append(_user(username, first, last, force, role, None, hashed))
     return logins, auditors, moderators
 
 
@@ -151,14 +152,16 @@ def _answer(audit: Audit, rng: random.Random, sections_done: int | None) -> list
         + [AnswerValue.PARTLY] * 2
         + [AnswerValue.NO, AnswerValue.NOT_APPLICABLE]
     )
+    answers = []
     for question in questions:
         if question.section.code not in keep:
             continue
         value = rng.choice(weights)
-        Answer.objects.create(
-            audit=audit, question=question, value=value, comment=COMMENTS.get(value, "")
+        answers.append(
+            Answer(audit=audit, question=question, value=value, comment=COMMENTS.get(value, ""))
         )
         given.append(GivenAnswer(value=value, is_critical=question.is_critical))
+    Answer.objects.bulk_create(answers)
     return given
 
 

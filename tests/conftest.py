@@ -1,0 +1,131 @@
+"""Shared fixtures.
+
+Tests that need PostgreSQL, Redis or Chromium skip with the reason when those are missing, so a new
+user's `make test` passes; with REQUIRE_SERVICES=1 (as `.ci/run` sets) a missing service fails the
+run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls tests make around it
+# are still synchronous, so Django's guard against async contexts does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# A deliberately slow hasher protects real passwords; the suite creates hundreds of users.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def missing_service(reason: str) -> None:
+    """Skip the test, or fail it when the run requires every service."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_report_header(config) -> list[str]:
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = settings.CELERY_BROKER_URL or "none (tasks run in-process)"
+    return [f"case-audit: database={engine} broker={broker} require_services={REQUIRE_SERVICES}"]
+
+
+def pytest_sessionstart(session) -> None:
+    if REQUIRE_SERVICES and "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        pytest.exit(
+            "REQUIRE_SERVICES=1 but DATABASE_URL is not a PostgreSQL database", returncode=3
+        )
+    if REQUIRE_SERVICES and not settings.CELERY_BROKER_URL:
+        pytest.exit("REQUIRE_SERVICES=1 but CELERY_BROKER_URL is not set", returncode=3)
+
+
+@pytest.fixture
+def reference_data(db) -> None:
+    """The force, areas, teams, themes, question set v1 and the 2017 recommendations."""
+    call_command("load_reference_data", verbosity=0)
+
+
+@pytest.fixture
+def demo_logins(reference_data, settings) -> list:
+    from audit_app.demo import build_demo
+
+    return build_demo()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator:
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        missing_service(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server) -> Iterator:
+    context = chromium.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_process(request) -> Iterator[None]:
+    """Run tasks in-process, as the embedded default does, except in tests on a real worker."""
+    from audit_app.celery import app
+
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def celery_worker_on_broker(transactional_db) -> Iterator:
+    """A real Celery worker, in a thread, consuming from the configured broker (Redis in CI)."""
+    from celery.contrib.testing.worker import start_worker
+
+    from audit_app.celery import app
+
+    if not settings.CELERY_BROKER_URL:
+        missing_service("CELERY_BROKER_URL is not set, so there is no broker for a real worker")
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:
+        missing_service(f"the broker at {settings.CELERY_BROKER_URL} is unreachable: {exc}")
+    app.conf.task_always_eager = False
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker
