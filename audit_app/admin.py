@@ -161,6 +161,12 @@ class AuditAdmin(admin.ModelAdmin):
     inlines = [AnswerInline]
 
 
+@admin.register(models.AuditSubmission)
+class AuditSubmissionAdmin(admin.ModelAdmin):
+    list_display = ["audit", "number", "submitted_by", "submitted_at", "grade"]
+    raw_id_fields = ["audit"]
+
+
 @admin.register(models.Answer)
 class AnswerAdmin(admin.ModelAdmin):
     list_display = ["audit", "question", "value"]

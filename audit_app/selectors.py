@@ -10,11 +10,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from audit_app.models import (
+    Answer,
     Audit,
     AuditRound,
     AuditState,
     EscalationState,
+    Moderation,
+    ModerationDecision,
     Question,
+    QuestionSection,
     Role,
     RoleAssignment,
     RoundKind,
@@ -159,3 +163,143 @@ def questions_for_theme(question_set_id: int, theme_id: int) -> QuerySet:
         .distinct()
         .order_by("number")
     )
+
+
+EDITABLE_AUDIT_STATES = (AuditState.NOT_STARTED, AuditState.IN_PROGRESS, AuditState.RETURNED)
+
+
+def audit_is_editable(audit: Audit) -> bool:
+    """The auditor may change answers: not yet submitted (or returned), in a round still open."""
+    return audit.state in EDITABLE_AUDIT_STATES and audit.round.state == RoundState.OPEN
+
+
+def audit_for_auditor(user: User, audit_id: int) -> Audit:
+    """The audit if it is allocated to this user; 404 for anyone else's, whoever asks."""
+    return get_object_or_404(
+        Audit.objects.select_related(
+            "case__theme", "case__team", "round__area", "question_set", "auditor"
+        ),
+        pk=audit_id,
+        auditor=user,
+    )
+
+
+def audit_for_reader(user: User, audit_id: int) -> Audit:
+    """The audit for its auditor, or read-only for an audit manager over its area; else 404."""
+    scope = user_scope(user)
+    visible = Q(auditor=user) | scope.area_filter(Role.AUDIT_MANAGER, area_field="round__area")
+    return get_object_or_404(
+        Audit.objects.filter(visible).select_related(
+            "case__theme", "case__team", "round__area", "question_set", "auditor"
+        ),
+        pk=audit_id,
+    )
+
+
+@dataclass
+class SectionProgress:
+    section: QuestionSection
+    questions: list[Question]
+    answers: dict[int, Answer]
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for q in self.questions if q.pk in self.answers)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.answered == len(self.questions)
+
+    @property
+    def status(self) -> str:
+        if self.is_complete:
+            return "Completed"
+        return "In progress" if self.answered else "Not started"
+
+
+@dataclass
+class AuditWalk:
+    """The audit's applicable questions by section, with its saved answers: two queries."""
+
+    audit: Audit
+    sections: list[SectionProgress]
+
+    @property
+    def is_complete(self) -> bool:
+        return all(section.is_complete for section in self.sections)
+
+    def section(self, code: str) -> SectionProgress | None:
+        return next((s for s in self.sections if s.section.code == code), None)
+
+    def next_section(self, code: str) -> SectionProgress | None:
+        codes = [s.section.code for s in self.sections]
+        index = codes.index(code)
+        return self.sections[index + 1] if index + 1 < len(codes) else None
+
+
+def audit_walk(audit: Audit) -> AuditWalk:
+    questions = list(questions_for_theme(audit.question_set_id, audit.case.theme_id))
+    answers = {answer.question_id: answer for answer in audit.answers.all()}
+    by_section: dict[int, SectionProgress] = {}
+    for question in questions:
+        progress = by_section.setdefault(
+            question.section_id, SectionProgress(section=question.section, questions=[], answers={})
+        )
+        progress.questions.append(question)
+        if question.pk in answers:
+            progress.answers[question.pk] = answers[question.pk]
+    sections = sorted(by_section.values(), key=lambda p: p.section.display_order)
+    return AuditWalk(audit=audit, sections=sections)
+
+
+def latest_return(audit: Audit) -> Moderation | None:
+    """The moderator's most recent return of this audit, if the audit is back with its auditor."""
+    if audit.state != AuditState.RETURNED:
+        return None
+    return (
+        audit.moderations.filter(decision=ModerationDecision.RETURNED)
+        .select_related("moderator")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def escalation_recipients(area_id: int) -> QuerySet[User]:
+    """Who hears of a safeguarding escalation at once: the area's moderators and audit managers."""
+    area_roles = Q(
+        role_assignments__role__in=[Role.MODERATOR, Role.AUDIT_MANAGER],
+        role_assignments__area_id=area_id,
+    )
+    force_wide_managers = Q(
+        role_assignments__role=Role.AUDIT_MANAGER,
+        role_assignments__area__isnull=True,
+        role_assignments__force__areas__id=area_id,
+    )
+    return User.objects.filter(is_active=True).filter(area_roles | force_wide_managers).distinct()
+
+
+def escalation_for_user(user: User, escalation_id: int) -> SafeguardingEscalation:
+    """The escalation for the auditor who raised it or the area's moderators, managers and
+    senior leaders; 404 for anyone else."""
+    scope = user_scope(user)
+    visible = Q(raised_by=user) | scope.area_filter(
+        Role.MODERATOR, Role.AUDIT_MANAGER, Role.SENIOR_LEADER, area_field="audit__round__area"
+    )
+    return get_object_or_404(
+        SafeguardingEscalation.objects.filter(visible).select_related(
+            "audit__case__theme",
+            "audit__case__team",
+            "audit__round__area",
+            "raised_by",
+            "responded_by",
+        ),
+        pk=escalation_id,
+    )
+
+
+def may_respond_to_escalation(user: User, escalation: SafeguardingEscalation) -> bool:
+    scope = user_scope(user)
+    return SafeguardingEscalation.objects.filter(
+        scope.area_filter(Role.MODERATOR, Role.AUDIT_MANAGER, area_field="audit__round__area"),
+        pk=escalation.pk,
+    ).exists()

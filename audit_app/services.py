@@ -3,15 +3,42 @@ after the commit."""
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import json
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
-from audit_app.models import Notification, NotificationState, QuestionSet, QuestionSetState, User
+from audit_app import selectors
+from audit_app.grading import GivenAnswer, Rule, suggest_grade
+from audit_app.models import (
+    ANSWERS_NEEDING_COMMENT,
+    COMMENT_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    Answer,
+    Audit,
+    AuditState,
+    AuditSubmission,
+    EscalationState,
+    Grade,
+    Notification,
+    NotificationState,
+    Question,
+    QuestionSet,
+    QuestionSetState,
+    SafeguardingEscalation,
+    User,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -85,3 +112,249 @@ def current_question_set() -> QuestionSet:
     if question_set is None:
         raise ValidationError("No question set is published yet.")
     return question_set
+
+
+# --- The auditor's walk -------------------------------------------------------------------------
+
+
+class AuditNotEditable(ValidationError):
+    """The audit is submitted, moderated or in a closed round: the auditor cannot change it."""
+
+
+class SectionConflict(Exception):
+    """The section changed (in another tab or device) since the auditor opened it."""
+
+    def __init__(self, saved: dict[int, tuple[str, str]], fingerprint: str) -> None:
+        super().__init__("This section was changed since you opened it.")
+        self.saved = saved
+        self.fingerprint = fingerprint
+
+
+class AuditChanged(ValidationError):
+    """The audit changed since the page was opened (a submission or decision on stale data)."""
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    value: str
+    comment: str = ""
+
+
+def section_fingerprint(answers: Iterable[Answer]) -> str:
+    """A short digest of a section's saved answers, to tell whether it changed since it was read."""
+    material = sorted((a.question_id, a.value, a.comment) for a in answers)
+    return hashlib.sha256(json.dumps(material).encode()).hexdigest()[:16]
+
+
+def _refuse_unless_editable(audit: Audit, by: User) -> None:
+    if audit.auditor_id != by.pk:
+        raise PermissionDenied("Only the allocated auditor can change this audit.")
+    if not selectors.audit_is_editable(audit):
+        raise AuditNotEditable(
+            f"This audit is {audit.get_state_display().lower()} and cannot be changed."
+        )
+
+
+def _validate_answer(question: Question, given: AnswerInput) -> None:
+    if given.value not in question.answer_options:
+        raise ValidationError(f"{given.value!r} is not an answer to question {question.number}.")
+    if given.value in ANSWERS_NEEDING_COMMENT and not given.comment.strip():
+        raise ValidationError(f"Question {question.number} needs a comment for that answer.")
+    if len(given.comment) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            f"The comment on question {question.number} is longer than "
+            f"{COMMENT_MAX_LENGTH} characters."
+        )
+
+
+@transaction.atomic
+def audit_section_save(
+    *,
+    audit: Audit,
+    by: User,
+    section_code: str,
+    answers: dict[int, AnswerInput],
+    seen_fingerprint: str | None,
+) -> Audit:
+    """Save the answers given for one section of the walk.
+
+    Questions left unanswered keep what was saved before. When the section changed since the
+    auditor read it (`seen_fingerprint` differs), nothing is written and `SectionConflict` says
+    what is saved now, so the auditor can choose.
+    """
+    audit = Audit.objects.select_for_update().select_related("round", "case").get(pk=audit.pk)
+    _refuse_unless_editable(audit, by)
+    walk = selectors.audit_walk(audit)
+    section = walk.section(section_code)
+    if section is None:
+        raise ValidationError(f"Section {section_code} is not part of this audit.")
+    questions = {question.pk: question for question in section.questions}
+    unknown = set(answers) - set(questions)
+    if unknown:
+        raise ValidationError("Answers were sent for questions that are not in this section.")
+    for question_id, given in answers.items():
+        _validate_answer(questions[question_id], given)
+
+    current = section_fingerprint(section.answers.values())
+    if seen_fingerprint is not None and seen_fingerprint != current:
+        saved = {qid: (a.value, a.comment) for qid, a in section.answers.items()}
+        raise SectionConflict(saved=saved, fingerprint=current)
+
+    for question_id, given in answers.items():
+        Answer.objects.update_or_create(
+            audit=audit,
+            question_id=question_id,
+            defaults={"value": given.value, "comment": given.comment.strip()},
+        )
+    now = timezone.now()
+    if audit.state == AuditState.NOT_STARTED:
+        audit.state = AuditState.IN_PROGRESS
+        audit.started_at = now
+    audit.revision = F("revision") + 1
+    audit.save(update_fields=["state", "started_at", "revision", "updated_at"])
+    audit.refresh_from_db(fields=["revision"])
+    logger.info("audit %s: section %s saved by user %s", audit.pk, section_code, by.pk)
+    return audit
+
+
+def audit_suggested_grade(walk: selectors.AuditWalk) -> Grade:
+    rules = [
+        Rule(rule.answer, rule.scope, rule.suggests)
+        for rule in walk.audit.question_set.suggestion_rules.all()
+    ]
+    given = [
+        GivenAnswer(value=answer.value, is_critical=question.is_critical)
+        for section in walk.sections
+        for question in section.questions
+        if (answer := section.answers.get(question.pk))
+    ]
+    return suggest_grade(given, rules)
+
+
+@transaction.atomic
+def audit_submit(
+    *,
+    audit: Audit,
+    by: User,
+    grade: str,
+    grade_reason: str,
+    good_practice: str,
+    areas_for_improvement: str,
+    seen_revision: int,
+) -> Audit:
+    """Grade and submit a complete audit; it is locked until a moderator returns it."""
+    audit = (
+        Audit.objects.select_for_update()
+        .select_related("round", "case", "question_set")
+        .get(pk=audit.pk)
+    )
+    _refuse_unless_editable(audit, by)
+    if audit.revision != seen_revision:
+        raise AuditChanged(
+            "This audit changed since you opened the page. Check the answers again, then submit."
+        )
+    if grade not in Grade.values:
+        raise ValidationError(f"{grade!r} is not a grade.")
+    walk = selectors.audit_walk(audit)
+    if not walk.is_complete:
+        raise ValidationError("Answer every question before submitting the audit.")
+    suggested = audit_suggested_grade(walk)
+    if grade != suggested and not grade_reason.strip():
+        raise ValidationError("Give a reason for a grade that differs from the suggested grade.")
+    for text in (grade_reason, good_practice, areas_for_improvement):
+        if len(text) > NOTE_MAX_LENGTH:
+            raise ValidationError(f"Notes are limited to {NOTE_MAX_LENGTH} characters.")
+
+    now = timezone.now()
+    audit.grade = grade
+    audit.suggested_grade = suggested
+    audit.grade_reason = grade_reason.strip()
+    audit.good_practice = good_practice.strip()
+    audit.areas_for_improvement = areas_for_improvement.strip()
+    audit.state = AuditState.SUBMITTED
+    audit.submitted_at = now
+    audit.revision = F("revision") + 1
+    audit.save()
+    audit.refresh_from_db(fields=["revision"])
+    AuditSubmission.objects.create(
+        audit=audit,
+        number=audit.submissions.count() + 1,
+        submitted_by=by,
+        submitted_at=now,
+        grade=grade,
+        suggested_grade=suggested,
+        grade_reason=audit.grade_reason,
+        good_practice=audit.good_practice,
+        areas_for_improvement=audit.areas_for_improvement,
+        answers={
+            question.code: {"value": answer.value, "comment": answer.comment}
+            for section in walk.sections
+            for question in section.questions
+            if (answer := section.answers.get(question.pk))
+        },
+    )
+    logger.info("audit %s submitted by user %s", audit.pk, by.pk)
+    return audit
+
+
+# --- Safeguarding escalations ------------------------------------------------------------------
+
+
+@transaction.atomic
+def escalation_raise(*, audit: Audit, by: User, concern: str) -> SafeguardingEscalation:
+    """Raise at once that a child may still be at risk; the area's moderators and audit managers
+    are told straight away. Never waits for the audit to be submitted."""
+    if audit.auditor_id != by.pk:
+        raise PermissionDenied("Only the allocated auditor can raise a concern from this audit.")
+    concern = concern.strip()
+    if not concern:
+        raise ValidationError("Describe why the child may still be at risk.")
+    if len(concern) > NOTE_MAX_LENGTH:
+        raise ValidationError(f"The concern is limited to {NOTE_MAX_LENGTH} characters.")
+    escalation = SafeguardingEscalation.objects.create(
+        audit=audit,
+        raised_by=by,
+        concern=concern,
+        respond_by=timezone.now() + timedelta(hours=settings.ESCALATION_RESPONSE_HOURS),
+    )
+    reference = audit.case.reference
+    respond_by = timezone.localtime(escalation.respond_by)
+    for recipient in selectors.escalation_recipients(audit.round.area_id):
+        notification_queue(
+            recipient=recipient,
+            subject=f"Safeguarding escalation: case {reference}",
+            body=(
+                f"An auditor has raised that a child in case {reference} may still be at risk. "
+                f"Record what was done by {respond_by:%d %B %Y %H:%M}."
+            ),
+            link=reverse("escalation_detail", args=[escalation.pk]),
+        )
+    logger.info("escalation %s raised on audit %s by user %s", escalation.pk, audit.pk, by.pk)
+    return escalation
+
+
+@transaction.atomic
+def escalation_resolve(
+    *,
+    escalation: SafeguardingEscalation,
+    by: User,
+    response: str,
+    action_taken_on: datetime.date,
+) -> SafeguardingEscalation:
+    """Record what was done about an escalation, and when; it then closes."""
+    escalation = SafeguardingEscalation.objects.select_for_update().get(pk=escalation.pk)
+    if escalation.state != EscalationState.OPEN:
+        raise ValidationError("This escalation has already been resolved.")
+    response = response.strip()
+    if not response:
+        raise ValidationError("Record what was done to keep the child safe.")
+    if action_taken_on > timezone.localdate():
+        raise ValidationError("The date action was taken cannot be in the future.")
+    escalation.state = EscalationState.RESOLVED
+    escalation.response = response
+    escalation.action_taken_on = action_taken_on
+    escalation.responded_by = by
+    escalation.responded_at = timezone.now()
+    escalation.save()
+    logger.info("escalation %s resolved by user %s", escalation.pk, by.pk)
+    return escalation

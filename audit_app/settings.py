@@ -225,6 +225,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# How long the moderator and audit manager have to answer a safeguarding escalation.
+ESCALATION_RESPONSE_HOURS = env_int("ESCALATION_RESPONSE_HOURS", 24)
+
 SERVICE_NAME = "Case Audit"
 # Links in emails point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -195,6 +195,36 @@ class Answer(models.Model):
         return f"{self.question.code}: {self.get_value_display()}"
 
 
+class AuditSubmission(models.Model):
+    """One submission of an audit, kept whole: an audit returned and resubmitted has several."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="submissions")
+    number = models.PositiveSmallIntegerField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    grade = models.CharField(max_length=24, choices=Grade.choices)
+    suggested_grade = models.CharField(max_length=24, choices=Grade.choices)
+    grade_reason = models.TextField(blank=True)
+    good_practice = models.TextField(blank=True)
+    areas_for_improvement = models.TextField(blank=True)
+    # {question code: {"value": ..., "comment": ...}} as submitted.
+    answers = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["audit", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "number"], name="submission_number_unique"),
+            models.CheckConstraint(
+                condition=Q(grade__in=Grade.values), name="submission_grade_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Submission {self.number} of audit {self.audit_id}"
+
+
 class FindingTheme(models.Model):
     """A theme a moderator finds across audits, e.g. 'supervision lacking'.
 
@@ -241,6 +271,8 @@ class Moderation(models.Model):
     agreed_grade = models.CharField(max_length=24, choices=Grade.choices, blank=True)
     reason = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
     comments = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    # When returning: {section code: comment} for the auditor, beside the overall comments.
+    section_comments = models.JSONField(default=dict, blank=True)
     is_blind = models.BooleanField(default=False)
     good_practice_to_publicise = models.BooleanField(default=False)
     themes = models.ManyToManyField(FindingTheme, blank=True, related_name="moderations")

@@ -30,3 +30,16 @@ def state_tag_class(state: str) -> str:
 @register.filter
 def grade_tag_class(grade: str) -> str:
     return _GRADE_TAG_CLASSES.get(grade, "govuk-tag--grey")
+
+
+@register.filter
+def error_anchor(bound_field) -> str:
+    """Where an error summary link should land: the first radio of a group, else the field."""
+    if getattr(bound_field.field.widget, "input_type", None) == "radio":
+        return f"{bound_field.auto_id}_0"
+    return bound_field.auto_id
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key)

@@ -1,0 +1,126 @@
+from rest_framework import serializers
+
+from audit_app.models import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH, AnswerValue, Audit, Grade
+
+
+class AuditSummarySerializer(serializers.ModelSerializer):
+    case_reference = serializers.CharField(source="case.reference")
+    theme = serializers.CharField(source="case.theme.code")
+    team = serializers.CharField(source="case.team.name")
+    team_type = serializers.CharField(source="case.team.team_type")
+    area = serializers.CharField(source="round.area.name")
+    month = serializers.DateField(source="round.month")
+    due_date = serializers.DateField(source="round.due_date")
+    question_set_version = serializers.IntegerField(source="question_set.version")
+
+    class Meta:
+        model = Audit
+        fields = [
+            "id",
+            "case_reference",
+            "theme",
+            "team",
+            "team_type",
+            "area",
+            "month",
+            "due_date",
+            "state",
+            "grade",
+            "revision",
+            "question_set_version",
+        ]
+
+
+class AnswerOutSerializer(serializers.Serializer):
+    value = serializers.ChoiceField(choices=AnswerValue.choices)
+    comment = serializers.CharField()
+
+
+class QuestionOutSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    number = serializers.IntegerField()
+    text = serializers.CharField()
+    guidance = serializers.CharField()
+    is_critical = serializers.BooleanField()
+    answer_options = serializers.ListField(child=serializers.CharField())
+    answer = AnswerOutSerializer(allow_null=True)
+
+
+class SectionOutSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    complete = serializers.BooleanField()
+    fingerprint = serializers.CharField(
+        help_text="Send back when saving, so a change made elsewhere is not overwritten."
+    )
+    questions = QuestionOutSerializer(many=True)
+
+
+class AuditDetailSerializer(AuditSummarySerializer):
+    grade_reason = serializers.CharField()
+    good_practice = serializers.CharField()
+    areas_for_improvement = serializers.CharField()
+    suggested_grade = serializers.SerializerMethodField()
+    sections = SectionOutSerializer(many=True, source="walk_sections")
+
+    class Meta(AuditSummarySerializer.Meta):
+        fields = [
+            *AuditSummarySerializer.Meta.fields,
+            "suggested_grade",
+            "grade_reason",
+            "good_practice",
+            "areas_for_improvement",
+            "sections",
+        ]
+
+    def get_suggested_grade(self, audit) -> str | None:
+        return audit.suggested_now
+
+
+class AnswerInSerializer(serializers.Serializer):
+    question = serializers.CharField(help_text="The question's code, e.g. Q07.")
+    value = serializers.ChoiceField(choices=AnswerValue.choices)
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=COMMENT_MAX_LENGTH
+    )
+
+
+class SectionSaveSerializer(serializers.Serializer):
+    section = serializers.CharField(help_text="The section's code, e.g. C.")
+    fingerprint = serializers.CharField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The section's fingerprint when read; omit to overwrite regardless.",
+    )
+    answers = AnswerInSerializer(many=True)
+
+
+class SubmitSerializer(serializers.Serializer):
+    grade = serializers.ChoiceField(choices=Grade.choices)
+    grade_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NOTE_MAX_LENGTH
+    )
+    good_practice = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NOTE_MAX_LENGTH
+    )
+    areas_for_improvement = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NOTE_MAX_LENGTH
+    )
+    revision = serializers.IntegerField(help_text="The audit's revision when read.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class ConflictAnswerSerializer(serializers.Serializer):
+    question = serializers.CharField()
+    value = serializers.CharField()
+    comment = serializers.CharField()
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    fingerprint = serializers.CharField()
+    saved = ConflictAnswerSerializer(many=True)

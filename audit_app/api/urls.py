@@ -1,0 +1,14 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from audit_app.api.views import AuditViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("audits", AuditViewSet, basename="api-audit")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("", include(router.urls)),
+]
