@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -19,6 +20,7 @@ from audit_app.models import (
     ModerationDecision,
     Question,
     QuestionSection,
+    QuestionSet,
     Role,
     RoleAssignment,
     RoundKind,
@@ -165,6 +167,19 @@ def questions_for_theme(question_set_id: int, theme_id: int) -> QuerySet:
     )
 
 
+@functools.lru_cache(maxsize=512)
+def _published_questions(question_set_id: int, published_at: datetime.datetime, theme_id: int):
+    return tuple(questions_for_theme(question_set_id, theme_id))
+
+
+def walk_questions(question_set: QuestionSet, theme_id: int) -> list[Question]:
+    """The questions an audit walks. A published set never changes, so its lists are kept in
+    memory (keyed by publication time too, so a reused id can never return another set's)."""
+    if question_set.is_editable or question_set.published_at is None:
+        return list(questions_for_theme(question_set.pk, theme_id))
+    return list(_published_questions(question_set.pk, question_set.published_at, theme_id))
+
+
 EDITABLE_AUDIT_STATES = (AuditState.NOT_STARTED, AuditState.IN_PROGRESS, AuditState.RETURNED)
 
 
@@ -238,7 +253,7 @@ class AuditWalk:
 
 
 def audit_walk(audit: Audit) -> AuditWalk:
-    questions = list(questions_for_theme(audit.question_set_id, audit.case.theme_id))
+    questions = walk_questions(audit.question_set, audit.case.theme_id)
     answers = {answer.question_id: answer for answer in audit.answers.all()}
     by_section: dict[int, SectionProgress] = {}
     for question in questions:

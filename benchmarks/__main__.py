@@ -1,12 +1,11 @@
 import sys
 
-BENCHMARKS: list = []
+from benchmarks import walk_latency
+
+BENCHMARKS = [walk_latency.run]
 
 
 def main() -> int:
-    if not BENCHMARKS:
-        print("no benchmarks yet")
-        return 0
     for benchmark in BENCHMARKS:
         benchmark()
     return 0

@@ -147,7 +147,10 @@ class AuditRoundFactory(factory.django.DjangoModelFactory):
     area = factory.SubFactory(AreaFactory)
     month = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
     state = models.RoundState.OPEN
-    due_date = factory.LazyAttribute(lambda o: o.month + datetime.timedelta(days=27))
+    # The month's last day, so a round of the current month is never overdue.
+    due_date = factory.LazyAttribute(
+        lambda o: rec_models.add_months(o.month, 1) - datetime.timedelta(days=1)
+    )
 
 
 class CaseFactory(factory.django.DjangoModelFactory):

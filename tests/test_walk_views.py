@@ -295,3 +295,25 @@ def test_walk_page_queries_do_not_grow_with_the_number_of_audits(client, referen
     )
     thousand = {url: _queries(client, url) for url in urls}
     assert ten == thousand, f"1: {before}\n10: {ten}\n1000: {thousand}"
+
+
+def test_overdue_audits_stand_out_and_earlier_rounds_are_read_only(client, reference_data):
+    import datetime
+
+    from audit_app.models import AuditRound
+
+    current = allocated_audit()
+    earlier_round = AuditRound.objects.create(
+        area=current.round.area,
+        month=datetime.date(2025, 1, 1),
+        state="closed",
+        due_date=datetime.date(2025, 1, 31),
+    )
+    late = allocated_audit(auditor=current.auditor, round=earlier_round)
+    client.force_login(current.auditor)
+    page = client.get(reverse("my_audits")).content.decode()
+    assert page.count("Overdue") == 1
+    assert "Closed: read only" in page
+    overview = client.get(reverse("audit_overview", args=[late.pk])).content.decode()
+    assert reverse("audit_section", args=[late.pk, "A"]) not in overview
+    assert client.get(reverse("audit_section", args=[late.pk, "A"])).status_code == 302

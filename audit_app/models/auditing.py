@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from audit_app.models.organisation import Area, StaffMember, Team
 from audit_app.models.questions import (
@@ -169,6 +170,11 @@ class Audit(models.Model):
 
     def __str__(self) -> str:
         return f"Audit {self.pk} of case {self.case.reference}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Past the round's due date and not yet submitted."""
+        return self.state not in GRADED_STATES and self.round.due_date < timezone.localdate()
 
 
 class Answer(models.Model):

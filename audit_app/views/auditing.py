@@ -41,11 +41,7 @@ def _is_tampered(request: HttpRequest, form) -> str | None:
 @role_required(Role.AUDITOR)
 def my_audits(request: HttpRequest) -> HttpResponse:
     audits = list(selectors.auditor_audits(request.user))
-    return render(
-        request,
-        "auditing/my_audits.html",
-        {"audits": audits, "today": timezone.localdate()},
-    )
+    return render(request, "auditing/my_audits.html", {"audits": audits})
 
 
 def _walk_context(audit: Audit, user) -> dict:
@@ -56,7 +52,6 @@ def _walk_context(audit: Audit, user) -> dict:
         "can_edit": audit.auditor_id == user.pk and selectors.audit_is_editable(audit),
         "is_auditor": audit.auditor_id == user.pk,
         "returned_by": selectors.latest_return(audit),
-        "today": timezone.localdate(),
     }
 
 
