@@ -7,10 +7,16 @@ from audit_app.models import (
     NOTE_MAX_LENGTH,
     Answer,
     AnswerValue,
+    AuditState,
+    CaseTheme,
+    FindingTheme,
     Grade,
+    ModerationDecision,
     Question,
+    TeamType,
+    User,
 )
-from audit_app.services import AnswerInput
+from audit_app.services import AnswerInput, ModerationInput
 
 
 class SignInForm(AuthenticationForm):
@@ -174,3 +180,161 @@ class EscalationResponseForm(forms.Form):
             "invalid": "Enter the date as day, month and year, for example 27/3/2026",
         },
     )
+
+
+class ModerationQueueFilter(forms.Form):
+    state = forms.ChoiceField(
+        label="State",
+        required=False,
+        choices=[
+            ("", "All"),
+            (AuditState.SUBMITTED, "Waiting for moderation"),
+            (AuditState.RETURNED, "Returned to the auditor"),
+            (AuditState.MODERATED, "Moderated"),
+        ],
+    )
+    theme = forms.ModelChoiceField(
+        label="Theme", required=False, queryset=CaseTheme.objects.all(), empty_label="All"
+    )
+    team_type = forms.ChoiceField(
+        label="Team type", required=False, choices=[("", "All"), *TeamType.choices]
+    )
+    auditor = forms.ModelChoiceField(
+        label="Auditor", required=False, queryset=User.objects.none(), empty_label="All"
+    )
+
+    def __init__(self, *args, auditors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["auditor"].queryset = auditors
+        self.fields["auditor"].label_from_instance = lambda user: user.display_name
+
+
+class BlindGradeForm(forms.Form):
+    grade = forms.ChoiceField(
+        label="Your grade",
+        choices=Grade.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select your grade for the case"},
+    )
+    reason = forms.CharField(
+        label="Your reasons (optional)",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ModerationForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=ModerationDecision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select your decision"},
+    )
+    agreed_grade = forms.ChoiceField(
+        label="New grade (if you change it)",
+        required=False,
+        choices=Grade.choices,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Reason for changing the grade",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    comments = forms.CharField(
+        label="Comments for the auditor",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label="Themes",
+        required=False,
+        queryset=FindingTheme.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    new_themes = forms.CharField(
+        label="Other themes (optional)",
+        help_text="Separate themes with commas. The audit manager may add them to the list.",
+        required=False,
+        max_length=500,
+    )
+    publicise_good_practice = forms.BooleanField(
+        label="The good practice in this audit is worth publicising", required=False
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, audit, section_codes: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.audit = audit
+        self.fields["themes"].queryset = FindingTheme.objects.filter(is_active=True).order_by(
+            "-is_controlled", "name"
+        )
+        self.section_codes = section_codes
+        for code in section_codes:
+            self.fields[f"section_{code}"] = forms.CharField(
+                label=f"Comment on section {code}",
+                required=False,
+                max_length=NOTE_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        if decision == ModerationDecision.CHANGED:
+            grade = cleaned.get("agreed_grade")
+            if not grade:
+                self.add_error("agreed_grade", "Select the grade you are changing it to")
+            elif grade == self.audit.grade:
+                self.add_error("agreed_grade", "Select a grade different from the auditor's")
+            if not cleaned.get("reason", "").strip():
+                self.add_error("reason", "Give the reason for changing the grade")
+        if decision == ModerationDecision.RETURNED and not (
+            cleaned.get("comments", "").strip()
+            or any(cleaned.get(f"section_{code}", "").strip() for code in self.section_codes)
+        ):
+            self.add_error("comments", "Say what the auditor should look at again")
+        return cleaned
+
+    def section_fields(self):
+        return [self[f"section_{code}"] for code in self.section_codes]
+
+    def to_input(self) -> ModerationInput:
+        data = self.cleaned_data
+        names = tuple(n.strip() for n in data.get("new_themes", "").split(",") if n.strip())
+        return ModerationInput(
+            decision=data["decision"],
+            agreed_grade=data.get("agreed_grade") or "",
+            reason=data.get("reason", ""),
+            comments=data.get("comments", ""),
+            section_comments={code: data.get(f"section_{code}", "") for code in self.section_codes},
+            theme_ids=tuple(theme.pk for theme in data.get("themes", [])),
+            new_theme_names=names,
+            publicise_good_practice=data.get("publicise_good_practice", False),
+        )
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(
+        label="From (month)",
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
+        error_messages={"invalid": "Enter the first month as year and month, for example 2026-01"},
+    )
+    end = forms.DateField(
+        label="To (month)",
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
+        error_messages={"invalid": "Enter the last month as year and month, for example 2026-12"},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
+            self.add_error("end", "The last month must be the same as or after the first")
+        return cleaned

@@ -21,6 +21,12 @@ class NavItem:
 _ITEMS: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("Home", "home", None),
     ("My audits", "my_audits", (Role.AUDITOR,)),
+    ("Moderation", "moderation_queue", (Role.MODERATOR,)),
+    (
+        "Consistency",
+        "consistency",
+        (Role.MODERATOR, Role.SENIOR_LEADER, Role.AUDIT_MANAGER, Role.INSPECTOR),
+    ),
     ("Rounds", "rounds", (Role.AUDIT_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER, Role.INSPECTOR)),
     ("Recommendations", "recommendations:overview", None),
 ]
@@ -31,11 +37,12 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
     if user is None or not user.is_authenticated:
         return []
     scope = user_scope(user)
-    items = []
-    for text, url_name, roles in _ITEMS:
-        if roles is not None and not scope.has_role(*roles):
-            continue
-        href = reverse(url_name)
-        current = request.path == href if url_name == "home" else request.path.startswith(href)
-        items.append(NavItem(text=text, href=href, current=current))
-    return items
+    links = [
+        (text, reverse(url_name))
+        for text, url_name, roles in _ITEMS
+        if roles is None or scope.has_role(*roles)
+    ]
+    # The most specific link containing this page is the current one ("/" only for itself).
+    matching = [href for _, href in links if request.path.startswith(href) and href != "/"]
+    current = max(matching, key=len) if matching else request.path
+    return [NavItem(text=text, href=href, current=href == current) for text, href in links]

@@ -6,7 +6,8 @@ import datetime
 import functools
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Count, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from audit_app.models import (
     AuditRound,
     AuditState,
     EscalationState,
+    Grade,
     Moderation,
     ModerationDecision,
     Question,
@@ -318,3 +320,182 @@ def may_respond_to_escalation(user: User, escalation: SafeguardingEscalation) ->
         scope.area_filter(Role.MODERATOR, Role.AUDIT_MANAGER, area_field="audit__round__area"),
         pk=escalation.pk,
     ).exists()
+
+
+# --- Moderation ---------------------------------------------------------------------------------
+
+MODERATION_QUEUE_STATES = (AuditState.SUBMITTED, AuditState.RETURNED, AuditState.MODERATED)
+
+
+def moderation_queue(
+    user: User,
+    *,
+    state: str = "",
+    theme_id: int | None = None,
+    team_type: str = "",
+    auditor_id: int | None = None,
+    round_id: int | None = None,
+) -> QuerySet[Audit]:
+    """Audits of the moderator's areas that have reached moderation, filtered, oldest first."""
+    scope = user_scope(user)
+    audits = Audit.objects.filter(
+        scope.area_filter(Role.MODERATOR, area_field="round__area"),
+        state__in=[state] if state else MODERATION_QUEUE_STATES,
+    )
+    if theme_id:
+        audits = audits.filter(case__theme_id=theme_id)
+    if team_type:
+        audits = audits.filter(case__team__team_type=team_type)
+    if auditor_id:
+        audits = audits.filter(auditor_id=auditor_id)
+    if round_id:
+        audits = audits.filter(round_id=round_id)
+    waiting_first = DbCase(
+        When(state=AuditState.SUBMITTED, then=Value(0)),
+        When(state=AuditState.RETURNED, then=Value(1)),
+        default=Value(2),
+    )
+    return audits.select_related("case__theme", "case__team", "round__area", "auditor").order_by(
+        waiting_first, "submitted_at", "pk"
+    )
+
+
+def auditors_in_moderation_scope(user: User) -> QuerySet[User]:
+    scope = user_scope(user)
+    return (
+        User.objects.filter(
+            role_assignments__role=Role.AUDITOR,
+        )
+        .filter(scope.area_filter(Role.MODERATOR, area_field="role_assignments__area"))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def audit_for_moderator(user: User, audit_id: int) -> Audit:
+    """An audit of the moderator's areas that has reached moderation; 404 otherwise."""
+    scope = user_scope(user)
+    return get_object_or_404(
+        Audit.objects.filter(
+            scope.area_filter(Role.MODERATOR, area_field="round__area"),
+            state__in=MODERATION_QUEUE_STATES,
+        ).select_related(
+            "case__theme",
+            "case__team",
+            "case__officer_in_case",
+            "case__supervisor",
+            "round__area",
+            "question_set",
+            "auditor",
+        ),
+        pk=audit_id,
+    )
+
+
+def audit_history(audit: Audit) -> QuerySet:
+    return audit.events.select_related("actor").order_by("at", "pk")
+
+
+def audit_moderations(audit: Audit) -> QuerySet[Moderation]:
+    return (
+        audit.moderations.select_related("moderator")
+        .prefetch_related("themes")
+        .order_by("created_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    label: str
+    audits: int
+    agreed: int
+    raised: int  # the moderator's grade was worse than the auditor's
+    lowered: int  # the moderator's grade was better
+    kappa: float | None
+
+    @property
+    def agreement_percent(self) -> float | None:
+        return 100 * self.agreed / self.audits if self.audits else None
+
+    @property
+    def reliable(self) -> bool:
+        return self.audits >= MIN_AUDITS_FOR_KAPPA
+
+
+MIN_AUDITS_FOR_KAPPA = 20
+
+
+def final_moderations(user: User, start: datetime.date, end: datetime.date) -> QuerySet[Moderation]:
+    """Agreed or changed grades of moderated audits in the user's areas, in rounds of the period."""
+    scope = user_scope(user)
+    return (
+        Moderation.objects.filter(
+            scope.area_filter(
+                Role.MODERATOR,
+                Role.SENIOR_LEADER,
+                Role.AUDIT_MANAGER,
+                Role.INSPECTOR,
+                area_field="audit__round__area",
+            ),
+            decision__in=[ModerationDecision.AGREED, ModerationDecision.CHANGED],
+            audit__round__month__gte=start,
+            audit__round__month__lte=end,
+            audit__round__kind=RoundKind.MONTHLY,
+        )
+        .values_list(
+            "original_grade",
+            "agreed_grade",
+            "is_blind",
+            "blind_grade",
+            "auditor_id",
+            "auditor__first_name",
+            "auditor__last_name",
+            "auditor__username",
+            "audit__round__area__name",
+        )
+        .order_by()
+    )
+
+
+def consistency(
+    user: User, start: datetime.date, end: datetime.date
+) -> dict[str, list[AgreementRow]]:
+    """How often moderators agreed with auditors, which way changes went, and weighted kappa,
+    per auditor and per area; blind moderations compared with the moderator's own first grade."""
+    from audit_app.statistics import weighted_kappa
+
+    grades = [Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE]
+    rank = {grade: i for i, grade in enumerate(grades)}
+    groups: dict[str, dict[str, list[tuple[str, str]]]] = {"auditor": {}, "area": {}, "blind": {}}
+    for (
+        original,
+        agreed,
+        blind,
+        blind_grade,
+        _aid,
+        first,
+        last,
+        username,
+        area,
+    ) in final_moderations(user, start, end):
+        name = f"{first} {last}".strip() or username
+        groups["auditor"].setdefault(name, []).append((original, agreed))
+        groups["area"].setdefault(area, []).append((original, agreed))
+        groups["area"].setdefault("All areas", []).append((original, agreed))
+        if blind and blind_grade:
+            groups["blind"].setdefault("Blind moderations", []).append((original, blind_grade))
+
+    def row(label: str, pairs: list[tuple[str, str]]) -> AgreementRow:
+        return AgreementRow(
+            label=label,
+            audits=len(pairs),
+            agreed=sum(1 for a, b in pairs if a == b),
+            raised=sum(1 for a, b in pairs if rank[b] > rank[a]),
+            lowered=sum(1 for a, b in pairs if rank[b] < rank[a]),
+            kappa=weighted_kappa(pairs, grades),
+        )
+
+    return {
+        kind: [row(label, pairs) for label, pairs in sorted(found.items())]
+        for kind, found in groups.items()
+    }

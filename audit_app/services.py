@@ -7,8 +7,9 @@ import datetime
 import hashlib
 import json
 import logging
+import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,10 +28,17 @@ from audit_app.models import (
     NOTE_MAX_LENGTH,
     Answer,
     Audit,
+    AuditEvent,
+    AuditEventKind,
     AuditState,
     AuditSubmission,
+    BlindGrade,
     EscalationState,
+    FindingTheme,
     Grade,
+    Moderation,
+    ModerationDecision,
+    ModerationPolicy,
     Notification,
     NotificationState,
     Question,
@@ -41,6 +49,8 @@ from audit_app.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_BLIND_SHARE_PERCENT = 20
 
 
 def notification_queue(*, recipient: User, subject: str, body: str, link: str = "") -> Notification:
@@ -210,11 +220,33 @@ def audit_section_save(
     if audit.state == AuditState.NOT_STARTED:
         audit.state = AuditState.IN_PROGRESS
         audit.started_at = now
+        _record_event(audit, by, AuditEventKind.STARTED, AuditState.NOT_STARTED)
     audit.revision = F("revision") + 1
     audit.save(update_fields=["state", "started_at", "revision", "updated_at"])
     audit.refresh_from_db(fields=["revision"])
     logger.info("audit %s: section %s saved by user %s", audit.pk, section_code, by.pk)
     return audit
+
+
+def _record_event(
+    audit: Audit, actor: User, kind: str, from_state: str, *, grade: str = "", note: str = ""
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        audit=audit,
+        actor=actor,
+        kind=kind,
+        from_state=from_state,
+        to_state=audit.state,
+        grade=grade,
+        note=note[:300],
+    )
+
+
+def _chosen_for_blind_moderation(audit: Audit) -> bool:
+    """At random, at the share the force's moderation policy sets."""
+    policy = ModerationPolicy.objects.filter(force_id=audit.round.area.force_id).first()
+    share = policy.blind_share_percent if policy else DEFAULT_BLIND_SHARE_PERCENT
+    return secrets.randbelow(100) < share
 
 
 def audit_suggested_grade(walk: selectors.AuditWalk) -> Grade:
@@ -245,7 +277,7 @@ def audit_submit(
     """Grade and submit a complete audit; it is locked until a moderator returns it."""
     audit = (
         Audit.objects.select_for_update()
-        .select_related("round", "case", "question_set")
+        .select_related("round__area", "case", "question_set")
         .get(pk=audit.pk)
     )
     _refuse_unless_editable(audit, by)
@@ -266,6 +298,8 @@ def audit_submit(
             raise ValidationError(f"Notes are limited to {NOTE_MAX_LENGTH} characters.")
 
     now = timezone.now()
+    from_state = audit.state
+    audit.is_blind = _chosen_for_blind_moderation(audit)
     audit.grade = grade
     audit.suggested_grade = suggested
     audit.grade_reason = grade_reason.strip()
@@ -293,6 +327,7 @@ def audit_submit(
             if (answer := section.answers.get(question.pk))
         },
     )
+    _record_event(audit, by, AuditEventKind.SUBMITTED, from_state, grade=grade)
     logger.info("audit %s submitted by user %s", audit.pk, by.pk)
     return audit
 
@@ -358,3 +393,180 @@ def escalation_resolve(
     escalation.save()
     logger.info("escalation %s resolved by user %s", escalation.pk, by.pk)
     return escalation
+
+
+# --- Moderation ---------------------------------------------------------------------------------
+
+
+def _refuse_unless_moderatable(audit: Audit, moderator: User) -> None:
+    if audit.auditor_id == moderator.pk:
+        raise PermissionDenied("You cannot moderate an audit you wrote.")
+    if audit.state != AuditState.SUBMITTED:
+        raise ValidationError(
+            f"This audit is {audit.get_state_display().lower()}, not waiting for moderation."
+        )
+
+
+def _submission_number(audit: Audit) -> int:
+    return audit.submissions.count()
+
+
+@transaction.atomic
+def blind_grade_record(
+    *, audit: Audit, moderator: User, grade: str, reason: str = ""
+) -> BlindGrade:
+    """The moderator's own grade of a blind audit, before the auditor's grade is revealed."""
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    _refuse_unless_moderatable(audit, moderator)
+    if not audit.is_blind:
+        raise ValidationError("This audit is not moderated blind.")
+    if grade not in Grade.values:
+        raise ValidationError(f"{grade!r} is not a grade.")
+    blind, created = BlindGrade.objects.get_or_create(
+        audit=audit,
+        submission_number=_submission_number(audit),
+        defaults={"moderator": moderator, "grade": grade, "reason": reason.strip()},
+    )
+    if not created:
+        raise ValidationError("A blind grade has already been recorded for this submission.")
+    _record_event(audit, moderator, AuditEventKind.BLIND_GRADED, audit.state, grade=grade)
+    return blind
+
+
+def current_blind_grade(audit: Audit) -> BlindGrade | None:
+    return BlindGrade.objects.filter(
+        audit=audit, submission_number=_submission_number(audit)
+    ).first()
+
+
+@dataclass(frozen=True)
+class ModerationInput:
+    decision: str
+    agreed_grade: str = ""
+    reason: str = ""
+    comments: str = ""
+    section_comments: dict[str, str] = field(default_factory=dict)
+    theme_ids: tuple[int, ...] = ()
+    new_theme_names: tuple[str, ...] = ()
+    publicise_good_practice: bool = False
+
+
+@transaction.atomic
+def moderation_record(
+    *, audit: Audit, moderator: User, decision: ModerationInput, seen_revision: int
+) -> Moderation:
+    """Agree the grade, change it (the original stays on record) or return the audit."""
+    audit = (
+        Audit.objects.select_for_update()
+        .select_related("round__area", "case", "question_set", "auditor")
+        .get(pk=audit.pk)
+    )
+    _refuse_unless_moderatable(audit, moderator)
+    if audit.revision != seen_revision:
+        raise AuditChanged(
+            "This audit changed since you opened it. Read it again before you decide."
+        )
+    blind = current_blind_grade(audit) if audit.is_blind else None
+    if audit.is_blind and blind is None:
+        raise ValidationError("Record your own grade first: this audit is moderated blind.")
+
+    kind = decision.decision
+    agreed_grade = decision.agreed_grade
+    reason = decision.reason.strip()
+    comments = decision.comments.strip()
+    section_comments = {
+        code: text.strip() for code, text in decision.section_comments.items() if text.strip()
+    }
+    known_sections = set(audit.question_set.sections.values_list("code", flat=True))
+    if set(section_comments) - known_sections:
+        raise ValidationError("Comments were given for sections that are not in this audit.")
+    if kind == ModerationDecision.AGREED:
+        agreed_grade = audit.grade
+    elif kind == ModerationDecision.CHANGED:
+        if agreed_grade not in Grade.values:
+            raise ValidationError("Choose the grade you are changing it to.")
+        if agreed_grade == audit.grade:
+            raise ValidationError("The new grade is the same as the auditor's; agree it instead.")
+        if not reason:
+            raise ValidationError("Give the reason for changing the grade.")
+    elif kind == ModerationDecision.RETURNED:
+        agreed_grade = ""
+        if not comments and not section_comments:
+            raise ValidationError("Say what the auditor should look at again.")
+    else:
+        raise ValidationError(f"{kind!r} is not a moderation decision.")
+    for text in (reason, comments, *section_comments.values()):
+        if len(text) > NOTE_MAX_LENGTH:
+            raise ValidationError(f"Comments are limited to {NOTE_MAX_LENGTH} characters.")
+
+    moderation = Moderation.objects.create(
+        audit=audit,
+        moderator=moderator,
+        auditor=audit.auditor,
+        decision=kind,
+        original_grade=audit.grade,
+        agreed_grade=agreed_grade,
+        reason=reason,
+        comments=comments,
+        section_comments=section_comments,
+        is_blind=audit.is_blind,
+        blind_grade=blind.grade if blind else "",
+        good_practice_to_publicise=decision.publicise_good_practice,
+    )
+    themes = list(FindingTheme.objects.filter(pk__in=decision.theme_ids, is_active=True))
+    for name in decision.new_theme_names:
+        themes.append(finding_theme_suggest(name=name, by=moderator))
+    moderation.themes.set(themes)
+
+    from_state = audit.state
+    if kind == ModerationDecision.RETURNED:
+        audit.state = AuditState.RETURNED
+    else:
+        audit.state = AuditState.MODERATED
+        audit.moderated_at = timezone.now()
+    audit.revision = F("revision") + 1
+    audit.save(update_fields=["state", "moderated_at", "revision", "updated_at"])
+    audit.refresh_from_db(fields=["revision"])
+    _record_event(
+        audit,
+        moderator,
+        {
+            ModerationDecision.AGREED: AuditEventKind.AGREED,
+            ModerationDecision.CHANGED: AuditEventKind.CHANGED,
+            ModerationDecision.RETURNED: AuditEventKind.RETURNED,
+        }[kind],
+        from_state,
+        grade=agreed_grade,
+        note=reason or comments,
+    )
+    if kind == ModerationDecision.RETURNED:
+        notification_queue(
+            recipient=audit.auditor,
+            subject=f"Audit of case {audit.case.reference} returned with comments",
+            body="The moderator has returned your audit with comments. Please look again and "
+            "resubmit it.",
+            link=reverse("audit_overview", args=[audit.pk]),
+        )
+    logger.info(
+        "audit %s: moderation %s (%s) by user %s", audit.pk, moderation.pk, kind, moderator.pk
+    )
+    return moderation
+
+
+def finding_theme_suggest(*, name: str, by: User) -> FindingTheme:
+    """A moderator's free theme, off the controlled list until the audit manager promotes it."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("A theme needs a name.")
+    if len(name) > 120:
+        raise ValidationError("Theme names are limited to 120 characters.")
+    existing = FindingTheme.objects.filter(name__iexact=name).first()
+    if existing is not None:
+        return existing
+    return FindingTheme.objects.create(name=name, is_controlled=False, created_by=by)
+
+
+def finding_theme_promote(*, theme: FindingTheme) -> FindingTheme:
+    theme.is_controlled = True
+    theme.save(update_fields=["is_controlled"])
+    return theme

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from audit_app.views import accounts, auditing, escalations, home, rounds
+from audit_app.views import accounts, auditing, escalations, home, moderation, rounds
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -24,6 +24,9 @@ urlpatterns = [
         escalations.escalation_detail,
         name="escalation_detail",
     ),
+    path("moderation/", moderation.queue, name="moderation_queue"),
+    path("moderation/audits/<int:audit_id>/", moderation.moderate, name="moderate_audit"),
+    path("moderation/consistency/", moderation.consistency, name="consistency"),
     path("rounds/", rounds.round_list, name="rounds"),
     path("rounds/<int:round_id>/", rounds.round_detail, name="round_detail"),
     path("recommendations/", include("recommendations.urls")),

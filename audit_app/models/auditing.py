@@ -140,6 +140,9 @@ class Audit(models.Model):
     areas_for_improvement = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
     # Bumped on every save of the audit or its answers, so two tabs cannot overwrite each other.
     revision = models.PositiveIntegerField(default=0)
+    # Chosen at random on submission, at the share the audit manager sets: the moderator grades
+    # before seeing the auditor's grade and answers.
+    is_blind = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -280,6 +283,8 @@ class Moderation(models.Model):
     # When returning: {section code: comment} for the auditor, beside the overall comments.
     section_comments = models.JSONField(default=dict, blank=True)
     is_blind = models.BooleanField(default=False)
+    # On a blind moderation, the grade the moderator gave before the auditor's was shown.
+    blind_grade = models.CharField(max_length=24, choices=Grade.choices, blank=True)
     good_practice_to_publicise = models.BooleanField(default=False)
     themes = models.ManyToManyField(FindingTheme, blank=True, related_name="moderations")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -312,6 +317,82 @@ class Moderation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} on audit {self.audit_id}"
+
+
+class BlindGrade(models.Model):
+    """The moderator's own grade of a blind audit, recorded before the auditor's is revealed."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="blind_grades")
+    submission_number = models.PositiveSmallIntegerField()
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    grade = models.CharField(max_length=24, choices=Grade.choices)
+    reason = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit", "submission_number"], name="one_blind_grade_per_submission"
+            ),
+            models.CheckConstraint(condition=Q(grade__in=Grade.values), name="blind_grade_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Blind grade of audit {self.audit_id}"
+
+
+class AuditEventKind(models.TextChoices):
+    STARTED = "started", "Started"
+    SUBMITTED = "submitted", "Submitted"
+    BLIND_GRADED = "blind_graded", "Moderator's blind grade recorded"
+    AGREED = "agreed", "Moderator agreed the grade"
+    CHANGED = "changed", "Moderator changed the grade"
+    RETURNED = "returned", "Returned to the auditor"
+
+
+class AuditEvent(models.Model):
+    """What happened to an audit, by whom and when: grades, states and moderation decisions."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=14, choices=AuditEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    from_state = models.CharField(max_length=12, choices=AuditState.choices)
+    to_state = models.CharField(max_length=12, choices=AuditState.choices)
+    grade = models.CharField(max_length=24, choices=Grade.choices, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["audit", "at", "pk"]
+        indexes = [models.Index(fields=["audit", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} (audit {self.audit_id})"
+
+
+class ModerationPolicy(models.Model):
+    """The audit manager's settings for moderation in a force."""
+
+    force = models.OneToOneField(
+        "audit_app.Force", on_delete=models.CASCADE, related_name="moderation_policy"
+    )
+    blind_share_percent = models.PositiveSmallIntegerField(
+        default=20, help_text="The share of submitted audits moderated blind, chosen at random."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "moderation policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(blind_share_percent__lte=100), name="blind_share_is_a_percentage"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Moderation policy of force {self.force_id}"
 
 
 class EscalationState(models.TextChoices):

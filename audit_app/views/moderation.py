@@ -1,0 +1,138 @@
+"""The detective inspector's pages: the queue, moderating an audit, and consistency."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from audit_app import selectors, services
+from audit_app.forms import BlindGradeForm, ModerationForm, ModerationQueueFilter, PeriodForm
+from audit_app.models import AuditState, Role
+from audit_app.permissions import role_required
+from audit_app.views.auditing import bad_request
+from recommendations.models import add_months
+
+CONSISTENCY_READERS = (Role.MODERATOR, Role.SENIOR_LEADER, Role.AUDIT_MANAGER, Role.INSPECTOR)
+
+
+@role_required(Role.MODERATOR)
+def queue(request: HttpRequest) -> HttpResponse:
+    filters = ModerationQueueFilter(
+        request.GET or None, auditors=selectors.auditors_in_moderation_scope(request.user)
+    )
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    audits = selectors.moderation_queue(
+        request.user,
+        state=criteria.get("state", ""),
+        theme_id=criteria["theme"].pk if criteria.get("theme") else None,
+        team_type=criteria.get("team_type", ""),
+        auditor_id=criteria["auditor"].pk if criteria.get("auditor") else None,
+    )
+    return render(request, "moderation/queue.html", {"filters": filters, "audits": audits})
+
+
+@role_required(Role.MODERATOR)
+@require_http_methods(["GET", "POST"])
+def moderate(request: HttpRequest, audit_id: int) -> HttpResponse:
+    audit = selectors.audit_for_moderator(request.user, audit_id)
+    own_audit = audit.auditor_id == request.user.pk
+    deciding = audit.state == AuditState.SUBMITTED and not own_audit
+    blind = services.current_blind_grade(audit) if audit.is_blind else None
+    if deciding and audit.is_blind and blind is None:
+        return _blind_grade(request, audit)
+
+    walk = selectors.audit_walk(audit)
+    codes = [section.section.code for section in walk.sections]
+    form = ModerationForm(
+        request.POST or None,
+        audit=audit,
+        section_codes=codes,
+        initial={"revision": audit.revision},
+    )
+    status = 200
+    if request.method == "POST":
+        if own_audit:
+            raise PermissionDenied("You cannot moderate an audit you wrote.")
+        if form.is_valid():
+            try:
+                services.moderation_record(
+                    audit=audit,
+                    moderator=request.user,
+                    decision=form.to_input(),
+                    seen_revision=form.cleaned_data["revision"],
+                )
+            except services.AuditChanged as changed:
+                form.add_error(None, changed.message)
+                status = 409
+            except ValidationError as error:
+                form.add_error(None, " ".join(error.messages))
+            else:
+                messages.success(request, f"Your decision on case {audit.case.reference} is saved.")
+                return redirect("moderation_queue")
+        elif any(
+            error.code == "invalid_choice"
+            for errors in form.errors.as_data().values()
+            for error in errors
+        ):
+            return bad_request(
+                request, "A decision or grade was sent that the form does not offer."
+            )
+    return render(
+        request,
+        "moderation/moderate.html",
+        {
+            "audit": audit,
+            "walk": walk,
+            "form": form,
+            "deciding": deciding,
+            "own_audit": own_audit,
+            "blind": blind,
+            "moderations": selectors.audit_moderations(audit),
+            "events": selectors.audit_history(audit),
+        },
+        status=status,
+    )
+
+
+def _blind_grade(request: HttpRequest, audit) -> HttpResponse:
+    """Before a blind audit's grade and answers are shown, the moderator records their own."""
+    form = BlindGradeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.blind_grade_record(
+                audit=audit,
+                moderator=request.user,
+                grade=form.cleaned_data["grade"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, " ".join(error.messages))
+        else:
+            return redirect("moderate_audit", audit_id=audit.pk)
+    return render(request, "moderation/blind_grade.html", {"audit": audit, "form": form})
+
+
+@role_required(*CONSISTENCY_READERS)
+def consistency(request: HttpRequest) -> HttpResponse:
+    this_month = timezone.localdate().replace(day=1)
+    form = PeriodForm(request.GET or None)
+    start, end = add_months(this_month, -11), this_month
+    if form.is_valid():
+        start = form.cleaned_data.get("start") or start
+        end = form.cleaned_data.get("end") or end
+    rows = selectors.consistency(request.user, start, end)
+    return render(
+        request,
+        "moderation/consistency.html",
+        {
+            "form": form,
+            "start": start,
+            "end": end,
+            "rows": rows,
+            "minimum": selectors.MIN_AUDITS_FOR_KAPPA,
+        },
+    )
