@@ -338,3 +338,30 @@ class PeriodForm(forms.Form):
         if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
             self.add_error("end", "The last month must be the same as or after the first")
         return cleaned
+
+
+class FeedbackForm(forms.Form):
+    good_practice = forms.CharField(
+        label="Good practice",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    areas_for_improvement = forms.CharField(
+        label="Areas for improvement",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class AcknowledgementForm(forms.Form):
+    acknowledged_on = forms.DateField(
+        label="Date acknowledged",
+        help_text="For example, 27/3/2026",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={
+            "required": "Enter the date the feedback was acknowledged",
+            "invalid": "Enter the date as day, month and year, for example 27/3/2026",
+        },
+    )

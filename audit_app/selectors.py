@@ -499,3 +499,7 @@ def consistency(
         kind: [row(label, pairs) for label, pairs in sorted(found.items())]
         for kind, found in groups.items()
     }
+
+
+def audit_feedback(audit: Audit) -> QuerySet:
+    return audit.feedback.select_related("recipient").order_by("recipient_role")

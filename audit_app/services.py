@@ -34,6 +34,9 @@ from audit_app.models import (
     AuditSubmission,
     BlindGrade,
     EscalationState,
+    Feedback,
+    FeedbackRole,
+    FeedbackState,
     FindingTheme,
     Grade,
     Moderation,
@@ -53,12 +56,19 @@ logger = logging.getLogger(__name__)
 DEFAULT_BLIND_SHARE_PERCENT = 20
 
 
-def notification_queue(*, recipient: User, subject: str, body: str, link: str = "") -> Notification:
-    """Record an email owed to `recipient` and send it through Celery once the change commits."""
+def notification_queue(
+    *,
+    subject: str,
+    body: str,
+    recipient: User | None = None,
+    email: str = "",
+    link: str = "",
+) -> Notification:
+    """Record an email owed to a user (or an address) and send it through Celery after commit."""
     from audit_app.tasks import send_notification
 
     notification = Notification.objects.create(
-        recipient=recipient, subject=subject, body=body, link=link
+        recipient=recipient, email=email, subject=subject, body=body, link=link
     )
     transaction.on_commit(lambda: send_notification.delay(notification.pk))
     return notification
@@ -84,7 +94,7 @@ def notification_send(*, notification_id: int) -> bool:
             subject=f"[{settings.SERVICE_NAME}] {notification.subject}",
             message=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[notification.recipient.email],
+            recipient_list=[notification.address],
         )
     except Exception as exc:
         Notification.objects.filter(pk=notification_id).update(
@@ -570,3 +580,94 @@ def finding_theme_promote(*, theme: FindingTheme) -> FindingTheme:
     theme.is_controlled = True
     theme.save(update_fields=["is_controlled"])
     return theme
+
+
+# --- Feedback to officers and supervisors -------------------------------------------------------
+
+
+@transaction.atomic
+def feedback_draft(*, audit: Audit, by: User) -> list[Feedback]:
+    """Draft feedback for the officer in the case and their supervisor from the moderated audit.
+
+    Drafting again keeps what was already drafted or sent."""
+    if audit.state != AuditState.MODERATED:
+        raise ValidationError("Feedback is drafted once the audit has been moderated.")
+    drafted = []
+    for role, recipient in (
+        (FeedbackRole.OFFICER, audit.case.officer_in_case),
+        (FeedbackRole.SUPERVISOR, audit.case.supervisor),
+    ):
+        if recipient is None:
+            continue
+        feedback, _ = Feedback.objects.get_or_create(
+            audit=audit,
+            recipient_role=role,
+            defaults={
+                "recipient": recipient,
+                "good_practice": audit.good_practice,
+                "areas_for_improvement": audit.areas_for_improvement,
+                "drafted_by": by,
+            },
+        )
+        drafted.append(feedback)
+    if not drafted:
+        raise ValidationError("The case records no officer or supervisor to give feedback to.")
+    return drafted
+
+
+def feedback_update(
+    *, feedback: Feedback, good_practice: str, areas_for_improvement: str
+) -> Feedback:
+    if feedback.state != FeedbackState.DRAFTED:
+        raise ValidationError("Feedback that has been sent cannot be changed.")
+    feedback.good_practice = good_practice.strip()
+    feedback.areas_for_improvement = areas_for_improvement.strip()
+    feedback.full_clean(exclude=["audit", "recipient", "drafted_by"])
+    feedback.save(update_fields=["good_practice", "areas_for_improvement"])
+    return feedback
+
+
+@transaction.atomic
+def feedback_send(*, feedback: Feedback, by: User) -> Feedback:
+    """Email the feedback to the officer or supervisor (through Celery, with retries)."""
+    feedback = (
+        Feedback.objects.select_for_update()
+        .select_related("recipient", "audit__case")
+        .get(pk=feedback.pk)
+    )
+    if feedback.state != FeedbackState.DRAFTED:
+        raise ValidationError("This feedback has already been sent.")
+    if not feedback.recipient.email:
+        raise ValidationError(
+            f"No email address is recorded for {feedback.recipient}; add it to their staff record."
+        )
+    if not (feedback.good_practice or feedback.areas_for_improvement):
+        raise ValidationError("Write the good practice or the areas for improvement first.")
+    lines = [
+        f"Feedback from the child-protection case audit of case {feedback.audit.case.reference}."
+    ]
+    if feedback.good_practice:
+        lines += ["", "Good practice:", feedback.good_practice]
+    if feedback.areas_for_improvement:
+        lines += ["", "Areas for improvement:", feedback.areas_for_improvement]
+    notification_queue(
+        email=feedback.recipient.email,
+        subject=f"Case audit feedback: case {feedback.audit.case.reference}",
+        body="\n".join(lines),
+    )
+    feedback.state = FeedbackState.SENT
+    feedback.sent_at = timezone.now()
+    feedback.save(update_fields=["state", "sent_at"])
+    logger.info("feedback %s on audit %s sent by user %s", feedback.pk, feedback.audit_id, by.pk)
+    return feedback
+
+
+def feedback_acknowledge(*, feedback: Feedback, acknowledged_on: datetime.date) -> Feedback:
+    if feedback.state != FeedbackState.SENT:
+        raise ValidationError("Only sent feedback can be acknowledged.")
+    if acknowledged_on > timezone.localdate():
+        raise ValidationError("The date of acknowledgement cannot be in the future.")
+    feedback.state = FeedbackState.ACKNOWLEDGED
+    feedback.acknowledged_on = acknowledged_on
+    feedback.save(update_fields=["state", "acknowledged_on"])
+    return feedback

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from audit_app.views import accounts, auditing, escalations, home, moderation, rounds
+from audit_app.views import accounts, auditing, escalations, feedback, home, moderation, rounds
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -26,6 +26,12 @@ urlpatterns = [
     ),
     path("moderation/", moderation.queue, name="moderation_queue"),
     path("moderation/audits/<int:audit_id>/", moderation.moderate, name="moderate_audit"),
+    path("moderation/audits/<int:audit_id>/feedback/", feedback.feedback, name="audit_feedback"),
+    path(
+        "moderation/audits/<int:audit_id>/feedback/sheet/",
+        feedback.feedback_sheet,
+        name="audit_feedback_sheet",
+    ),
     path("moderation/consistency/", moderation.consistency, name="consistency"),
     path("rounds/", rounds.round_list, name="rounds"),
     path("rounds/<int:round_id>/", rounds.round_detail, name="round_detail"),

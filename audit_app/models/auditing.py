@@ -448,6 +448,58 @@ class SafeguardingEscalation(models.Model):
         return f"Escalation {self.pk} on audit {self.audit_id}"
 
 
+class FeedbackRole(models.TextChoices):
+    OFFICER = "officer", "Officer in the case"
+    SUPERVISOR = "supervisor", "Supervisor"
+
+
+class FeedbackState(models.TextChoices):
+    DRAFTED = "drafted", "Drafted"
+    SENT = "sent", "Sent"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+
+
+class Feedback(models.Model):
+    """What the officer in the case or their supervisor is told: good practice, what to improve."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="feedback")
+    recipient = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="feedback")
+    recipient_role = models.CharField(max_length=12, choices=FeedbackRole.choices)
+    good_practice = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    areas_for_improvement = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    state = models.CharField(
+        max_length=14, choices=FeedbackState.choices, default=FeedbackState.DRAFTED
+    )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drafted_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["audit", "recipient_role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit", "recipient_role"], name="one_feedback_per_recipient_role"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=FeedbackState.values), name="feedback_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="drafted") | Q(sent_at__isnull=False),
+                name="sent_feedback_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="acknowledged") | Q(acknowledged_on__isnull=False),
+                name="acknowledged_feedback_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback on audit {self.audit_id} to {self.get_recipient_role_display().lower()}"
+
+
 class NotificationState(models.TextChoices):
     PENDING = "pending", "Pending"
     SENDING = "sending", "Sending"
@@ -459,8 +511,14 @@ class Notification(models.Model):
     """An email owed to someone: written in the transaction of the change, sent by Celery."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
     )
+    # For people who do not sign in (officers receiving feedback): their work address.
+    email = models.EmailField(blank=True)
     subject = models.CharField(max_length=200)
     body = models.TextField()
     link = models.CharField(max_length=300, blank=True)
@@ -478,7 +536,15 @@ class Notification(models.Model):
             models.CheckConstraint(
                 condition=Q(state__in=NotificationState.values), name="notification_state_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(email=""),
+                name="notification_has_an_addressee",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"Notification {self.pk} to user {self.recipient_id}"
+        return f"Notification {self.pk}"
+
+    @property
+    def address(self) -> str:
+        return self.recipient.email if self.recipient_id else self.email
