@@ -207,3 +207,39 @@ class SafeguardingEscalationAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["recipient", "subject", "state", "attempts", "created_at", "sent_at"]
     list_filter = ["state"]
+
+
+@admin.register(models.AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail: read only."""
+
+    list_display = ["audit", "kind", "actor", "at", "from_state", "to_state", "grade"]
+    list_filter = ["kind"]
+    raw_id_fields = ["audit"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.BlindGrade)
+class BlindGradeAdmin(admin.ModelAdmin):
+    list_display = ["audit", "submission_number", "moderator", "grade", "recorded_at"]
+    raw_id_fields = ["audit"]
+
+
+@admin.register(models.ModerationPolicy)
+class ModerationPolicyAdmin(admin.ModelAdmin):
+    list_display = ["force", "blind_share_percent", "updated_at"]
+
+
+@admin.register(models.Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["audit", "recipient_role", "recipient", "state", "sent_at", "acknowledged_on"]
+    list_filter = ["state", "recipient_role"]
+    raw_id_fields = ["audit", "recipient"]

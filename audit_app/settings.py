@@ -223,6 +223,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Child-protection case audits, moderation, reports and recommendations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "GradeEnum": "audit_app.models.questions.Grade",
+        "AnswerValueEnum": "audit_app.models.questions.AnswerValue",
+    },
 }
 
 # How long the moderator and audit manager have to answer a safeguarding escalation.
@@ -245,5 +249,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

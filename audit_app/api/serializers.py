@@ -1,6 +1,15 @@
 from rest_framework import serializers
 
-from audit_app.models import COMMENT_MAX_LENGTH, NOTE_MAX_LENGTH, AnswerValue, Audit, Grade
+from audit_app.models import (
+    COMMENT_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    AnswerValue,
+    Audit,
+    FindingTheme,
+    Grade,
+    Moderation,
+    ModerationDecision,
+)
 
 
 class AuditSummarySerializer(serializers.ModelSerializer):
@@ -124,3 +133,75 @@ class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     fingerprint = serializers.CharField()
     saved = ConflictAnswerSerializer(many=True)
+
+
+class QueueAuditSerializer(AuditSummarySerializer):
+    auditor = serializers.CharField(source="auditor.display_name")
+    is_blind = serializers.BooleanField()
+    submitted_at = serializers.DateTimeField()
+
+    class Meta(AuditSummarySerializer.Meta):
+        fields = [*AuditSummarySerializer.Meta.fields, "auditor", "is_blind", "submitted_at"]
+
+
+class BlindGradeInSerializer(serializers.Serializer):
+    grade = serializers.ChoiceField(choices=Grade.choices)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NOTE_MAX_LENGTH
+    )
+
+
+class DecisionInSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=ModerationDecision.choices)
+    agreed_grade = serializers.ChoiceField(
+        choices=Grade.choices, required=False, allow_blank=True, default=""
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NOTE_MAX_LENGTH
+    )
+    comments = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NOTE_MAX_LENGTH
+    )
+    section_comments = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=NOTE_MAX_LENGTH),
+        required=False,
+        default=dict,
+        help_text="Comments for the auditor by section code, when returning.",
+    )
+    themes = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, help_text="Theme ids."
+    )
+    new_themes = serializers.ListField(
+        child=serializers.CharField(max_length=120), required=False, default=list
+    )
+    publicise_good_practice = serializers.BooleanField(required=False, default=False)
+    revision = serializers.IntegerField(help_text="The audit's revision when read.")
+
+
+class ModerationOutSerializer(serializers.ModelSerializer):
+    moderator = serializers.CharField(source="moderator.display_name")
+    themes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+
+    class Meta:
+        model = Moderation
+        fields = [
+            "id",
+            "decision",
+            "original_grade",
+            "agreed_grade",
+            "reason",
+            "comments",
+            "section_comments",
+            "is_blind",
+            "blind_grade",
+            "good_practice_to_publicise",
+            "themes",
+            "moderator",
+            "created_at",
+        ]
+
+
+class FindingThemeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FindingTheme
+        fields = ["id", "name", "description", "is_controlled"]
