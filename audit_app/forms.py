@@ -365,3 +365,18 @@ class AcknowledgementForm(forms.Form):
             "invalid": "Enter the date as day, month and year, for example 27/3/2026",
         },
     )
+
+
+class BlindShareForm(forms.Form):
+    blind_share_percent = forms.IntegerField(
+        label="Share of audits moderated blind (per cent)",
+        help_text="Chosen at random when each audit is submitted. 20 is one in five.",
+        min_value=0,
+        max_value=100,
+        error_messages={
+            "required": "Enter a share from 0 to 100",
+            "invalid": "Enter the share as a whole number from 0 to 100",
+            "min_value": "Enter a share from 0 to 100",
+            "max_value": "Enter a share from 0 to 100",
+        },
+    )

@@ -27,6 +27,7 @@ _ITEMS: list[tuple[str, str, tuple[str, ...] | None]] = [
         "consistency",
         (Role.MODERATOR, Role.SENIOR_LEADER, Role.AUDIT_MANAGER, Role.INSPECTOR),
     ),
+    ("Moderation settings", "moderation_settings", (Role.AUDIT_MANAGER,)),
     ("Rounds", "rounds", (Role.AUDIT_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER, Role.INSPECTOR)),
     ("Recommendations", "recommendations:overview", None),
 ]

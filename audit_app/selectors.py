@@ -30,7 +30,7 @@ from audit_app.models import (
     SafeguardingEscalation,
     User,
 )
-from audit_app.permissions import ROUND_READERS, rounds_for, user_scope
+from audit_app.permissions import ROUND_READERS, areas_for, rounds_for, user_scope
 
 
 def current_month(today: datetime.date | None = None) -> datetime.date:
@@ -503,3 +503,7 @@ def consistency(
 
 def audit_feedback(audit: Audit) -> QuerySet:
     return audit.feedback.select_related("recipient").order_by("recipient_role")
+
+
+def areas_for_role(user: User, role: str) -> QuerySet:
+    return areas_for(user, [role]).order_by("pk")

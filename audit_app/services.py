@@ -671,3 +671,19 @@ def feedback_acknowledge(*, feedback: Feedback, acknowledged_on: datetime.date) 
     feedback.acknowledged_on = acknowledged_on
     feedback.save(update_fields=["state", "acknowledged_on"])
     return feedback
+
+
+def moderation_policy_set(*, force_id: int, blind_share_percent: int) -> ModerationPolicy:
+    if not 0 <= blind_share_percent <= 100:
+        raise ValidationError("The blind share is a percentage from 0 to 100.")
+    policy, _ = ModerationPolicy.objects.update_or_create(
+        force_id=force_id, defaults={"blind_share_percent": blind_share_percent}
+    )
+    return policy
+
+
+def finding_theme_retire(*, theme: FindingTheme) -> FindingTheme:
+    """Stop offering a theme; moderations already tagged with it keep it."""
+    theme.is_active = False
+    theme.save(update_fields=["is_active"])
+    return theme

@@ -33,6 +33,7 @@ urlpatterns = [
         name="audit_feedback_sheet",
     ),
     path("moderation/consistency/", moderation.consistency, name="consistency"),
+    path("moderation/settings/", moderation.settings_page, name="moderation_settings"),
     path("rounds/", rounds.round_list, name="rounds"),
     path("rounds/<int:round_id>/", rounds.round_detail, name="round_detail"),
     path("recommendations/", include("recommendations.urls")),

@@ -292,3 +292,26 @@ def test_moderation_pages_queries_do_not_grow(client, no_blind):
     )
     many = {url: count(url) for url in urls}
     assert few == many
+
+
+def test_the_audit_manager_sets_the_blind_share_and_promotes_themes(client, reference_data):
+    area = Area.objects.get(code="west")
+    manager = factories.user_with_role(Role.AUDIT_MANAGER, None, force=area.force)
+    client.force_login(manager)
+    url = reverse("moderation_settings")
+    assert client.get(url).status_code == 200
+    refused = client.post(url, {"action": "share", "blind_share_percent": "150"})
+    assert refused.status_code == 400
+    assert "Enter a share from 0 to 100" in refused.content.decode()
+    client.post(url, {"action": "share", "blind_share_percent": "35"})
+    assert ModerationPolicy.objects.get(force=area.force).blind_share_percent == 35
+    free = services.finding_theme_suggest(name="Log  not flagged", by=manager)
+    assert free.name == "Log not flagged" and not free.is_controlled
+    client.post(url, {"action": "promote", "theme": free.pk})
+    free.refresh_from_db()
+    assert free.is_controlled
+    client.post(url, {"action": "retire", "theme": free.pk})
+    free.refresh_from_db()
+    assert not free.is_active
+    client.force_login(west_moderator())
+    assert client.get(url).status_code == 403

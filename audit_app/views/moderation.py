@@ -5,13 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from audit_app import selectors, services
-from audit_app.forms import BlindGradeForm, ModerationForm, ModerationQueueFilter, PeriodForm
-from audit_app.models import AuditState, Role
+from audit_app.forms import (
+    BlindGradeForm,
+    BlindShareForm,
+    ModerationForm,
+    ModerationQueueFilter,
+    PeriodForm,
+)
+from audit_app.models import AuditState, FindingTheme, ModerationPolicy, Role
 from audit_app.permissions import role_required
 from audit_app.views.auditing import bad_request
 from recommendations.models import add_months
@@ -135,4 +141,43 @@ def consistency(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "minimum": selectors.MIN_AUDITS_FOR_KAPPA,
         },
+    )
+
+
+@role_required(Role.AUDIT_MANAGER)
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """The audit manager's moderation settings: the blind share and the list of themes."""
+    force = selectors.areas_for_role(request.user, Role.AUDIT_MANAGER).first().force
+    policy = ModerationPolicy.objects.filter(force=force).first()
+    current_share = policy.blind_share_percent if policy else services.DEFAULT_BLIND_SHARE_PERCENT
+    form = BlindShareForm(
+        request.POST if request.POST.get("action") == "share" else None,
+        initial={"blind_share_percent": current_share},
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "share" and form.is_valid():
+            services.moderation_policy_set(
+                force_id=force.pk, blind_share_percent=form.cleaned_data["blind_share_percent"]
+            )
+            messages.success(request, "The blind moderation share has been saved.")
+            return redirect("moderation_settings")
+        if action in ("promote", "retire"):
+            theme = get_object_or_404(FindingTheme, pk=request.POST.get("theme"))
+            if action == "promote":
+                services.finding_theme_promote(theme=theme)
+                messages.success(request, f"“{theme.name}” is now on the list of themes.")
+            else:
+                services.finding_theme_retire(theme=theme)
+                messages.success(request, f"“{theme.name}” will no longer be offered.")
+            return redirect("moderation_settings")
+    return render(
+        request,
+        "moderation/settings.html",
+        {
+            "form": form,
+            "themes": FindingTheme.objects.filter(is_active=True).order_by("is_controlled", "name"),
+        },
+        status=400 if form.errors else 200,
     )
