@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "audit_app.apps.AuditAppConfig",
     "recommendations.apps.RecommendationsConfig",
+    "audit_app.reports.apps.ReportsConfig",
 ]
 
 MIDDLEWARE = [

@@ -37,6 +37,7 @@ urlpatterns = [
     path("rounds/", rounds.round_list, name="rounds"),
     path("rounds/<int:round_id>/", rounds.round_detail, name="round_detail"),
     path("recommendations/", include("recommendations.urls")),
+    path("reports/", include("audit_app.reports.urls")),
     path("api/", include("audit_app.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,3 @@
+"""API routes for reports and meeting actions, included under /api/."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Report versions and the actions agreed at PVP meetings."""

@@ -1,0 +1,3 @@
+"""API routes for inspections, recommendations, action plans and assessments, under /api/."""
+
+urlpatterns: list = []
