@@ -315,3 +315,22 @@ def test_the_audit_manager_sets_the_blind_share_and_promotes_themes(client, refe
     assert not free.is_active
     client.force_login(west_moderator())
     assert client.get(url).status_code == 403
+
+
+def test_the_auditor_sees_the_history_but_not_a_blind_grade(client, reference_data):
+    force = Area.objects.get(code="west").force
+    ModerationPolicy.objects.update_or_create(force=force, defaults={"blind_share_percent": 100})
+    audit = submitted_audit()
+    moderator = west_moderator()
+    services.blind_grade_record(audit=audit, moderator=moderator, grade=Grade.INADEQUATE)
+    client.force_login(audit.auditor)
+    page = client.get(reverse("audit_overview", args=[audit.pk])).content.decode()
+    assert "Submitted" in page
+    assert "blind grade" not in page
+
+    decide(audit, moderator, decision=ModerationDecision.RETURNED, comments="Say why.")
+    page = client.get(reverse("audit_overview", args=[audit.pk])).content.decode()
+    history = page[page.index('id="audit-history"') :]
+    assert "Returned to the auditor" in history
+    assert "Say why." in history
+    assert "blind grade" not in history

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit_app import selectors, services
 from audit_app.forms import EscalationForm, GradeForm, SectionForm
-from audit_app.models import Audit, Role
+from audit_app.models import Audit, AuditEventKind, Role
 from audit_app.permissions import role_required
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,8 @@ def audit_overview(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = selectors.audit_for_reader(request.user, audit_id)
     context = _walk_context(audit, request.user)
     context["submissions"] = audit.submissions.select_related("submitted_by")
+    # The moderator's blind grade stays hidden from the auditor until the decision is recorded.
+    context["events"] = selectors.audit_history(audit).exclude(kind=AuditEventKind.BLIND_GRADED)
     return render(request, "auditing/audit_overview.html", context)
 
 
