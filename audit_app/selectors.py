@@ -42,6 +42,7 @@ def auditor_audits(user: User) -> QuerySet[Audit]:
     """Every audit allocated to this auditor, newest round first, with what the task list shows."""
     return (
         Audit.objects.filter(auditor=user)
+        .exclude(round__state=RoundState.DRAFT)
         .select_related("case__theme", "case__team", "round__area")
         .order_by("-round__month", "round__due_date", "case__reference")
     )
@@ -196,6 +197,7 @@ def audit_for_auditor(user: User, audit_id: int) -> Audit:
         Audit.objects.select_related(
             "case__theme", "case__team", "round__area", "question_set", "auditor"
         ),
+        ~Q(round__state=RoundState.DRAFT),
         pk=audit_id,
         auditor=user,
     )

@@ -6,7 +6,7 @@ import smtplib
 
 from celery import shared_task
 
-from audit_app import services
+from audit_app import case_import, rounds, services
 
 TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
 
@@ -20,3 +20,18 @@ TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
 )
 def send_notification(notification_id: int) -> bool:
     return services.notification_send(notification_id=notification_id)
+
+
+@shared_task
+def check_case_import(case_import_id: int) -> None:
+    case_import.case_import_check(case_import_id=case_import_id)
+
+
+@shared_task
+def save_case_import(case_import_id: int) -> None:
+    case_import.case_import_save(case_import_id=case_import_id)
+
+
+@shared_task
+def flag_overdue_audits() -> int:
+    return rounds.overdue_audits_flag()

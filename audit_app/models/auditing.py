@@ -45,6 +45,21 @@ class AuditRound(models.Model):
     state = models.CharField(max_length=10, choices=RoundState.choices, default=RoundState.DRAFT)
     due_date = models.DateField()
     selection_seed = models.BigIntegerField(null=True, blank=True)
+    # Monthly rounds take one case per theme; an inspector's round may take more (30 in 2018).
+    cases_per_theme = models.PositiveSmallIntegerField(default=1)
+    force_interest_theme = models.ForeignKey(
+        CaseTheme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The theme the force-interest case is drawn from this month.",
+    )
+    force_interest_topic = models.CharField(max_length=200, blank=True)
+    selected_at = models.DateTimeField(null=True, blank=True)
+    selected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -54,6 +69,8 @@ class AuditRound(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Set when the round is closed with audits unfinished, after the manager confirmed it.
+    closed_unfinished = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-month", "area__name"]
@@ -148,6 +165,8 @@ class Audit(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     moderated_at = models.DateTimeField(null=True, blank=True)
+    # When the audit manager and moderator were told it is overdue, so they are told once.
+    overdue_flagged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["round", "case__reference"]

@@ -1,0 +1,507 @@
+"""Importing candidate cases from the records system's CSV or XLSX export.
+
+Two steps. `case_import_check` reads the file (tablib), checks every row and stores each row's
+outcome (accepted, rejected with the reason, or already known) without creating a case. After the
+audit manager has read the preview, `case_import_save` creates the accepted cases in one
+transaction: a failure anywhere saves nothing. Both run in Celery (in-process on the embedded
+default), so a file of 50,000 rows does not hold up a web request.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import tablib
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from audit_app.models import (
+    Area,
+    Case,
+    CaseImport,
+    CaseImportFormat,
+    CaseImportRow,
+    CaseImportState,
+    CaseTheme,
+    Force,
+    Role,
+    RowOutcome,
+    StaffMember,
+    Team,
+    User,
+)
+from audit_app.permissions import areas_for
+
+logger = logging.getLogger(__name__)
+
+REQUIRED_COLUMNS = ("reference", "theme", "area", "team", "occurred_on")
+OPTIONAL_COLUMNS = ("station", "officer_in_case", "supervisor", "closed_on")
+COLUMN_ALIASES = {
+    "case_reference": "reference",
+    "crime_reference": "reference",
+    "theme_code": "theme",
+    "area_code": "area",
+    "team_code": "team",
+    "oic": "officer_in_case",
+    "recorded_on": "occurred_on",
+    "date_recorded": "occurred_on",
+    "date_closed": "closed_on",
+}
+# A records-system reference: letters, digits and / - _ . only. This also refuses a cell that a
+# spreadsheet would run as a formula (=, +, -, @ first).
+REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.\-]{0,39}$")
+STAFF_IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z0-9]{1,20}$")
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
+MAX_BYTES = getattr(settings, "CASE_IMPORT_MAX_BYTES", 20_000_000)
+MAX_ROWS = getattr(settings, "CASE_IMPORT_MAX_ROWS", 100_000)
+BATCH_SIZE = 2000
+PROGRESS_EVERY = 5000
+
+
+class ImportFileRefused(ValidationError):
+    """The file as a whole cannot be read: wrong type, too big, or columns missing."""
+
+
+def _normalise_header(header: object) -> str:
+    name = re.sub(r"[\s\-]+", "_", str(header or "").strip().lower())
+    return COLUMN_ALIASES.get(name, name)
+
+
+def check_upload(upload: UploadedFile) -> str:
+    """The file's format, or a refusal: only CSV and XLSX files within the size limit."""
+    limit = getattr(settings, "CASE_IMPORT_MAX_BYTES", MAX_BYTES)
+    if upload.size > limit:
+        raise ImportFileRefused(
+            f"The file is {upload.size / 1_000_000:.1f} MB; the limit is "
+            f"{limit / 1_000_000:.0f} MB. Split it into smaller files."
+        )
+    if upload.size == 0:
+        raise ImportFileRefused("The file is empty.")
+    name = (upload.name or "").lower()
+    head = upload.read(8)
+    upload.seek(0)
+    if name.endswith(".xlsx"):
+        if not head.startswith(b"PK\x03\x04"):
+            raise ImportFileRefused("The file is named .xlsx but is not an Excel workbook.")
+        return CaseImportFormat.XLSX
+    if name.endswith(".csv"):
+        if b"\x00" in head or head.startswith(b"PK\x03\x04"):
+            raise ImportFileRefused("The file is named .csv but is not a text file.")
+        return CaseImportFormat.CSV
+    raise ImportFileRefused("The file must be a CSV or an Excel workbook (.xlsx).")
+
+
+def case_import_start(*, force: Force, by: User, upload: UploadedFile) -> CaseImport:
+    """Keep the upload and queue its check. Refuses the wrong role or a file it cannot read."""
+    if not areas_for(by, (Role.AUDIT_MANAGER,)).filter(force=force).exists():
+        raise PermissionDenied("Only an audit manager imports candidate cases.")
+    file_format = check_upload(upload)
+    case_import = CaseImport.objects.create(
+        force=force, uploaded_by=by, file_name=upload.name[:255], file_format=file_format
+    )
+    case_import.file.save(f"{case_import.pk}.{file_format}", upload, save=True)
+    return case_import
+
+
+def _read_dataset(case_import: CaseImport) -> tablib.Dataset:
+    with case_import.file.open("rb") as stored:
+        raw = stored.read()
+    try:
+        if case_import.file_format == CaseImportFormat.XLSX:
+            return tablib.Dataset().load(io.BytesIO(raw), format="xlsx", headers=True)
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252")
+        return tablib.Dataset().load(text, format="csv", headers=True)
+    except Exception as exc:
+        kind = CaseImportFormat(case_import.file_format).label
+        raise ImportFileRefused(f"The file could not be read as {kind}.") from exc
+
+
+@dataclass
+class _Lookups:
+    """What a row's codes and names may refer to, loaded once per import."""
+
+    themes: dict[str, int]
+    areas: dict[str, int]
+    allowed_area_ids: set[int]
+    teams: dict[tuple[int, str], int]
+    seen_references: set[tuple[int, str]] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, force: Force, user: User) -> _Lookups:
+        themes = {code.upper(): pk for pk, code in CaseTheme.objects.values_list("pk", "code")}
+        areas: dict[str, int] = {}
+        for pk, code, name in Area.objects.filter(force=force).values_list("pk", "code", "name"):
+            areas[code.lower()] = pk
+            areas[name.lower()] = pk
+        teams: dict[tuple[int, str], int] = {}
+        for pk, area_id, code, name in Team.objects.filter(area__force=force).values_list(
+            "pk", "area_id", "code", "name"
+        ):
+            teams[(area_id, code.lower())] = pk
+            teams[(area_id, name.lower())] = pk
+        allowed = set(
+            areas_for(user, (Role.AUDIT_MANAGER,)).filter(force=force).values_list("pk", flat=True)
+        )
+        return cls(themes=themes, areas=areas, allowed_area_ids=allowed, teams=teams)
+
+
+class RowRefused(Exception):
+    pass
+
+
+def _text(row: dict, column: str) -> str:
+    value = row.get(column)
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _date(row: dict, column: str, label: str, required: bool) -> datetime.date | None:
+    value = row.get(column)
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(row, column)
+    if not text:
+        if required:
+            raise RowRefused(f"Missing field: {label}.")
+        return None
+    for date_format in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text[:10], date_format).date()
+        except ValueError:
+            continue
+    raise RowRefused(f"Bad date in {label}: use YYYY-MM-DD or DD/MM/YYYY.")
+
+
+def check_row(row: dict, lookups: _Lookups, today: datetime.date) -> tuple[str, dict]:
+    """The row's reference and the values to save, or RowRefused with the reason."""
+    for column, label in (
+        ("reference", "case reference"),
+        ("theme", "theme code"),
+        ("area", "area"),
+        ("team", "team"),
+    ):
+        if not _text(row, column):
+            raise RowRefused(f"Missing field: {label}.")
+    reference = _text(row, "reference")
+    if not REFERENCE_PATTERN.match(reference):
+        raise RowRefused(
+            "The case reference must be up to 40 letters, digits and / - _ . characters, "
+            "starting with a letter or digit."
+        )
+    theme_id = lookups.themes.get(_text(row, "theme").upper())
+    if theme_id is None:
+        raise RowRefused(f"Unknown theme code {_text(row, 'theme')[:20]!r}.")
+    area_id = lookups.areas.get(_text(row, "area").lower())
+    if area_id is None:
+        raise RowRefused(f"Unknown area {_text(row, 'area')[:40]!r}.")
+    if area_id not in lookups.allowed_area_ids:
+        raise RowRefused("The area is not one you manage audits for.")
+    team_id = lookups.teams.get((area_id, _text(row, "team").lower()))
+    if team_id is None:
+        raise RowRefused(f"Unknown team {_text(row, 'team')[:60]!r} in that area.")
+    occurred_on = _date(row, "occurred_on", "date recorded (occurred_on)", required=True)
+    closed_on = _date(row, "closed_on", "date closed (closed_on)", required=False)
+    if occurred_on > today:
+        raise RowRefused("Bad date in occurred_on: it is in the future.")
+    if closed_on and closed_on < occurred_on:
+        raise RowRefused("Bad date in closed_on: it is before the date recorded.")
+    staff = {}
+    for column, label in (("officer_in_case", "officer in case"), ("supervisor", "supervisor")):
+        identifier = _text(row, column)
+        if identifier and not STAFF_IDENTIFIER_PATTERN.match(identifier):
+            raise RowRefused(f"The {label} must be a collar number or staff ID (letters, digits).")
+        staff[column] = identifier
+    key = (area_id, reference.upper())
+    if key in lookups.seen_references:
+        raise RowRefused("Duplicate reference: it appears earlier in this file.")
+    lookups.seen_references.add(key)
+    return reference, {
+        "theme": theme_id,
+        "area": area_id,
+        "team": team_id,
+        "station": _text(row, "station")[:80],
+        "officer_in_case": staff["officer_in_case"],
+        "supervisor": staff["supervisor"],
+        "occurred_on": occurred_on.isoformat(),
+        "closed_on": closed_on.isoformat() if closed_on else None,
+    }
+
+
+def _known_references(force: Force, keys: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Which (area, reference) pairs already exist, compared without regard to case."""
+    by_reference: dict[str, set[int]] = {}
+    for area_id, reference in keys:
+        by_reference.setdefault(reference, set()).add(area_id)
+    known: set[tuple[int, str]] = set()
+    references = list(by_reference)
+    for start in range(0, len(references), BATCH_SIZE):
+        chunk = references[start : start + BATCH_SIZE]
+        for area_id, reference in Case.objects.filter(
+            area__force=force, reference__in=chunk
+        ).values_list("area_id", "reference"):
+            known.add((area_id, reference.upper()))
+    return known
+
+
+def _rows(dataset: tablib.Dataset) -> tuple[list[str], Iterator[dict]]:
+    headers = [_normalise_header(h) for h in dataset.headers or []]
+    missing = [c for c in REQUIRED_COLUMNS if c not in headers]
+    if missing:
+        raise ImportFileRefused(
+            "The file has no column for: " + ", ".join(missing) + ". The first row must name "
+            "the columns: " + ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS) + "."
+        )
+    return headers, (dict(zip(headers, values, strict=False)) for values in dataset)
+
+
+def case_import_check(*, case_import_id: int) -> CaseImport:
+    """Check every row of the file and record its outcome. Safe to run again: it starts over."""
+    case_import = CaseImport.objects.select_related("force", "uploaded_by").get(pk=case_import_id)
+    if case_import.state not in (CaseImportState.QUEUED, CaseImportState.CHECKING):
+        return case_import
+    CaseImportRow.objects.filter(case_import=case_import).delete()
+    case_import.state = CaseImportState.CHECKING
+    case_import.save(update_fields=["state"])
+    try:
+        dataset = _read_dataset(case_import)
+        _, rows = _rows(dataset)
+        max_rows = getattr(settings, "CASE_IMPORT_MAX_ROWS", MAX_ROWS)
+        if dataset.height > max_rows:
+            raise ImportFileRefused(
+                f"The file has {dataset.height:,} rows; the limit is {max_rows:,}. "
+                "Split it into smaller files."
+            )
+        CaseImport.objects.filter(pk=case_import.pk).update(total_rows=dataset.height)
+        counts = _check_rows(case_import, rows, dataset.height)
+    except ImportFileRefused as refusal:
+        return _fail(case_import, " ".join(refusal.messages))
+    except Exception:
+        logger.exception("case import %s failed while checking rows", case_import.pk)
+        _fail(case_import, "The file could not be checked; the error has been logged.")
+        raise
+    finally:
+        _discard_file(case_import)
+    CaseImport.objects.filter(pk=case_import.pk).update(
+        state=CaseImportState.READY, processed_rows=dataset.height, **counts
+    )
+    case_import.refresh_from_db()
+    logger.info(
+        "case import %s checked: %s accepted, %s rejected, %s known",
+        case_import.pk,
+        counts["accepted_rows"],
+        counts["rejected_rows"],
+        counts["known_rows"],
+    )
+    return case_import
+
+
+def _check_rows(case_import: CaseImport, rows: Iterator[dict], total: int) -> dict[str, int]:
+    lookups = _Lookups.load(case_import.force, case_import.uploaded_by)
+    today = timezone.localdate()
+    counts = {"accepted_rows": 0, "rejected_rows": 0, "known_rows": 0}
+    pending: list[CaseImportRow] = []
+
+    def flush() -> None:
+        accepted = [r for r in pending if r.outcome == RowOutcome.ACCEPTED]
+        known = _known_references(
+            case_import.force, ((r.values["area"], r.reference.upper()) for r in accepted)
+        )
+        for row in accepted:
+            if (row.values["area"], row.reference.upper()) in known:
+                row.outcome, row.reason, row.values = RowOutcome.KNOWN, "Already imported.", {}
+        for row in pending:
+            counts[f"{row.outcome}_rows"] += 1
+        CaseImportRow.objects.bulk_create(pending, batch_size=BATCH_SIZE)
+        pending.clear()
+
+    for index, row in enumerate(rows, start=2):
+        try:
+            reference, values = check_row(row, lookups, today)
+            pending.append(
+                CaseImportRow(
+                    case_import=case_import,
+                    row_number=index,
+                    outcome=RowOutcome.ACCEPTED,
+                    reference=reference,
+                    values=values,
+                )
+            )
+        except RowRefused as refusal:
+            pending.append(
+                CaseImportRow(
+                    case_import=case_import,
+                    row_number=index,
+                    outcome=RowOutcome.REJECTED,
+                    reason=str(refusal),
+                    reference=_text(row, "reference")[:60],
+                )
+            )
+        if len(pending) >= BATCH_SIZE:
+            flush()
+            if (index - 1) % PROGRESS_EVERY < BATCH_SIZE:
+                CaseImport.objects.filter(pk=case_import.pk).update(processed_rows=index - 1)
+    flush()
+    return counts
+
+
+def _fail(case_import: CaseImport, reason: str) -> CaseImport:
+    CaseImportRow.objects.filter(case_import=case_import).delete()
+    CaseImport.objects.filter(pk=case_import.pk).update(
+        state=CaseImportState.FAILED, failure_reason=reason, finished_at=timezone.now()
+    )
+    case_import.refresh_from_db()
+    logger.warning("case import %s failed: %s", case_import.pk, reason)
+    return case_import
+
+
+def _discard_file(case_import: CaseImport) -> None:
+    if case_import.file:
+        case_import.file.delete(save=False)
+        CaseImport.objects.filter(pk=case_import.pk).update(file="")
+
+
+def case_import_confirm(*, case_import: CaseImport, by: User) -> CaseImport:
+    """The manager has read the preview: queue the saving of the accepted rows."""
+    retrying = case_import.state == CaseImportState.FAILED and case_import.confirmed_at
+    if case_import.state != CaseImportState.READY and not retrying:
+        raise ValidationError(
+            f"This import is {case_import.get_state_display().lower()}; only an import ready "
+            "to confirm can be saved."
+        )
+    if not case_import.accepted_rows:
+        raise ValidationError("No row was accepted, so there is nothing to save.")
+    updated = CaseImport.objects.filter(pk=case_import.pk, state=case_import.state).update(
+        state=CaseImportState.SAVING,
+        confirmed_by=by,
+        confirmed_at=timezone.now(),
+        failure_reason="",
+    )
+    if not updated:
+        raise ValidationError("This import has already been confirmed.")
+    case_import.refresh_from_db()
+    return case_import
+
+
+def case_import_cancel(*, case_import: CaseImport) -> CaseImport:
+    if case_import.state not in (CaseImportState.READY, CaseImportState.FAILED):
+        raise ValidationError("Only an import waiting for confirmation can be cancelled.")
+    CaseImportRow.objects.filter(case_import=case_import).delete()
+    CaseImport.objects.filter(pk=case_import.pk).update(
+        state=CaseImportState.CANCELLED, finished_at=timezone.now()
+    )
+    case_import.refresh_from_db()
+    return case_import
+
+
+def case_import_save(*, case_import_id: int) -> CaseImport:
+    """Create the accepted rows' cases, all or nothing. Safe to run again once it has finished."""
+    case_import = CaseImport.objects.select_related("force").get(pk=case_import_id)
+    if case_import.state != CaseImportState.SAVING:
+        return case_import
+    try:
+        with transaction.atomic():
+            saved, newly_known = _save_cases(case_import)
+            CaseImport.objects.filter(pk=case_import.pk).update(
+                state=CaseImportState.IMPORTED,
+                saved_cases=saved,
+                accepted_rows=saved,
+                known_rows=case_import.known_rows + newly_known,
+                finished_at=timezone.now(),
+            )
+    except Exception:
+        logger.exception("case import %s failed while saving; nothing was saved", case_import.pk)
+        CaseImport.objects.filter(pk=case_import.pk).update(
+            state=CaseImportState.FAILED,
+            failure_reason="Saving failed part-way, so no case from this file was saved. "
+            "The error has been logged; try again or ask for support.",
+            finished_at=timezone.now(),
+        )
+        raise
+    case_import.refresh_from_db()
+    logger.info("case import %s saved %s cases", case_import.pk, saved)
+    return case_import
+
+
+def _staff_ids(force: Force, rows: list[CaseImportRow]) -> dict[str, int]:
+    """Staff members by identifier, creating those not yet known (identifier and team only)."""
+    wanted: dict[str, int] = {}
+    for row in rows:
+        for column in ("officer_in_case", "supervisor"):
+            if identifier := row.values.get(column):
+                wanted.setdefault(identifier.upper(), row.values["team"])
+    known = {
+        identifier.upper(): pk
+        for pk, identifier in StaffMember.objects.filter(
+            force=force, identifier__in=list(wanted)
+        ).values_list("pk", "identifier")
+    }
+    missing = [
+        StaffMember(force=force, identifier=identifier, team_id=team_id)
+        for identifier, team_id in wanted.items()
+        if identifier not in known
+    ]
+    StaffMember.objects.bulk_create(missing, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    if missing:
+        known.update(
+            (identifier.upper(), pk)
+            for pk, identifier in StaffMember.objects.filter(
+                force=force, identifier__in=[m.identifier for m in missing]
+            ).values_list("pk", "identifier")
+        )
+    return known
+
+
+def _save_cases(case_import: CaseImport) -> tuple[int, int]:
+    rows = list(
+        CaseImportRow.objects.filter(case_import=case_import, outcome=RowOutcome.ACCEPTED).only(
+            "pk", "reference", "values"
+        )
+    )
+    # Another import may have saved some of these references since the preview was made.
+    known = _known_references(
+        case_import.force, ((r.values["area"], r.reference.upper()) for r in rows)
+    )
+    newly_known = [r for r in rows if (r.values["area"], r.reference.upper()) in known]
+    if newly_known:
+        CaseImportRow.objects.filter(pk__in=[r.pk for r in newly_known]).update(
+            outcome=RowOutcome.KNOWN, reason="Imported by another file after this one was checked."
+        )
+        rows = [r for r in rows if (r.values["area"], r.reference.upper()) not in known]
+    staff = _staff_ids(case_import.force, rows)
+    cases = []
+    for row in rows:
+        values = row.values
+        oic, supervisor = values.get("officer_in_case"), values.get("supervisor")
+        cases.append(
+            Case(
+                area_id=values["area"],
+                reference=row.reference,
+                theme_id=values["theme"],
+                team_id=values["team"],
+                station=values["station"],
+                officer_in_case_id=staff[oic.upper()] if oic else None,
+                supervisor_id=staff[supervisor.upper()] if supervisor else None,
+                occurred_on=datetime.date.fromisoformat(values["occurred_on"]),
+                closed_on=datetime.date.fromisoformat(values["closed_on"])
+                if values["closed_on"]
+                else None,
+            )
+        )
+    Case.objects.bulk_create(cases, batch_size=BATCH_SIZE)
+    return len(cases), len(newly_known)
