@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from audit_app.views import accounts, auditing, escalations, feedback, home, moderation, rounds
+from audit_app.views import (
+    accounts,
+    auditing,
+    coverage,
+    escalations,
+    feedback,
+    home,
+    moderation,
+    rounds,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -35,6 +44,7 @@ urlpatterns = [
     path("moderation/consistency/", moderation.consistency, name="consistency"),
     path("moderation/settings/", moderation.settings_page, name="moderation_settings"),
     path("rounds/", rounds.round_list, name="rounds"),
+    path("coverage/", coverage.coverage, name="coverage"),
     path("rounds/<int:round_id>/", rounds.round_detail, name="round_detail"),
     path("recommendations/", include("recommendations.urls")),
     path("reports/", include("audit_app.reports.urls")),

@@ -14,6 +14,7 @@ router.register("themes", FindingThemeViewSet, basename="api-theme")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include(router.urls)),
+    path("", include("audit_app.api.rounds_urls")),
     path("", include("audit_app.reports.api_urls")),
     path("", include("recommendations.api_urls")),
 ]
