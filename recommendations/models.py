@@ -111,3 +111,222 @@ class RecommendationPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recommendation.number}.{self.order}"
+
+
+# --- Evidence: the audit questions and case themes that test a recommendation -------------------
+
+
+class EvidenceQuestionManager(models.Manager):
+    def get_by_natural_key(self, recommendation_id: int, question_code: str):
+        return self.get(recommendation_id=recommendation_id, question_code=question_code)
+
+
+class EvidenceQuestion(models.Model):
+    """A question that tests a recommendation, by its code, so evidence spans question-set
+    versions (a new version keeps the codes of the questions it carries over)."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="evidence_questions"
+    )
+    question_code = models.CharField(max_length=12, help_text="e.g. Q17")
+
+    objects = EvidenceQuestionManager()
+
+    class Meta:
+        ordering = ["recommendation", "question_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "question_code"], name="evidence_question_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(question_code=""), name="evidence_question_code_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_code} tests recommendation {self.recommendation_id}"
+
+    def natural_key(self) -> tuple:
+        return (self.recommendation_id, self.question_code)
+
+
+class EvidenceThemeManager(models.Manager):
+    def get_by_natural_key(self, recommendation_id: int, theme_id: int):
+        return self.get(recommendation_id=recommendation_id, theme_id=theme_id)
+
+
+class EvidenceTheme(models.Model):
+    """A case theme whose cases test a recommendation. A recommendation with none is tested by
+    cases of every theme; with some, only their cases count."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="evidence_themes"
+    )
+    theme = models.ForeignKey(
+        "audit_app.CaseTheme", on_delete=models.PROTECT, related_name="evidence_for"
+    )
+
+    objects = EvidenceThemeManager()
+
+    class Meta:
+        ordering = ["recommendation", "theme__display_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "theme"], name="evidence_theme_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Theme {self.theme_id} tests recommendation {self.recommendation_id}"
+
+    def natural_key(self) -> tuple:
+        return (self.recommendation_id, self.theme_id)
+
+
+# --- The force's action plan ---------------------------------------------------------------------
+
+
+class ActionState(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETE = "complete", "Complete"
+
+
+OPEN_ACTION_STATES = (ActionState.NOT_STARTED, ActionState.IN_PROGRESS)
+ACTION_TEXT_MAX_LENGTH = 2000
+NARRATIVE_MAX_LENGTH = 5000
+
+
+class RecommendationAction(models.Model):
+    """One action of the force's plan, answering a recommendation or one of its bullet points."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="actions"
+    )
+    point = models.ForeignKey(
+        RecommendationPoint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        help_text="The bullet point it answers; empty for the recommendation as a whole.",
+    )
+    description = models.TextField(max_length=ACTION_TEXT_MAX_LENGTH)
+    owner = models.CharField(max_length=120, help_text="A post or team, e.g. Head of PPU.")
+    due_on = models.DateField()
+    state = models.CharField(
+        max_length=12, choices=ActionState.choices, default=ActionState.NOT_STARTED
+    )
+    completed_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True, max_length=NARRATIVE_MAX_LENGTH)
+    # Bumped on every change, so two people editing the same action cannot overwrite each other.
+    revision = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        "audit_app.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(
+        "audit_app.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["recommendation", "point__order", "due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=ActionState.values), name="action_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(state="complete") & Q(completed_on__isnull=False))
+                | (~Q(state="complete") & Q(completed_on__isnull=True)),
+                name="action_completed_on_iff_complete",
+            ),
+            models.CheckConstraint(condition=~Q(description=""), name="action_has_description"),
+            models.CheckConstraint(condition=~Q(owner=""), name="action_has_owner"),
+        ]
+        indexes = [models.Index(fields=["recommendation", "state", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"Action {self.pk} on recommendation {self.recommendation_id}"
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.state != ActionState.COMPLETE and self.due_on < today
+
+
+# --- Progress assessments: the force's and the inspector's, never overwritten -------------------
+
+
+class AssessorKind(models.TextChoices):
+    FORCE = "force", "Force self-assessment"
+    INSPECTOR = "inspector", "Inspector's assessment"
+
+
+class Rating(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    PARTLY_ACHIEVED = "partly_achieved", "Partly achieved"
+    ACHIEVED = "achieved", "Achieved"
+
+
+class ProgressAssessmentManager(models.Manager):
+    def get_by_natural_key(self, recommendation_id: int, kind: str, assessed_on: str, source: str):
+        return self.get(
+            recommendation_id=recommendation_id, kind=kind, assessed_on=assessed_on, source=source
+        )
+
+
+class ProgressAssessment(models.Model):
+    """A dated judgement of progress on a recommendation. Each is a new record: an assessment is
+    never changed or deleted through the app, so the history of judgements stays whole."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="assessments"
+    )
+    kind = models.CharField(max_length=10, choices=AssessorKind.choices)
+    assessed_on = models.DateField()
+    rating = models.CharField(max_length=16, choices=Rating.choices)
+    narrative = models.TextField(max_length=NARRATIVE_MAX_LENGTH)
+    recorded_by = models.ForeignKey(
+        "audit_app.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="progress_assessments",
+    )
+    source = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where an assessment loaded from a document comes from, e.g. a published review.",
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgressAssessmentManager()
+
+    class Meta:
+        ordering = ["recommendation", "-assessed_on", "-recorded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=AssessorKind.values), name="assessment_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__in=Rating.values), name="assessment_rating_valid"
+            ),
+            models.CheckConstraint(condition=~Q(narrative=""), name="assessment_has_narrative"),
+            models.CheckConstraint(
+                condition=Q(recorded_by__isnull=False) | ~Q(source=""),
+                name="assessment_has_author_or_source",
+            ),
+            # Loaded documents are found again by their natural key, never duplicated.
+            models.UniqueConstraint(
+                fields=["recommendation", "kind", "assessed_on", "source"],
+                condition=~Q(source=""),
+                name="assessment_from_source_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["recommendation", "kind", "assessed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of recommendation {self.recommendation_id}"
+
+    def natural_key(self) -> tuple:
+        return (self.recommendation_id, self.kind, str(self.assessed_on), self.source)

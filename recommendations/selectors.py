@@ -1,19 +1,602 @@
-from django.db.models import Count, QuerySet
-from django.shortcuts import get_object_or_404
+"""Reads for recommendations: scoped to the user's forces and areas, counted in the database.
 
-from recommendations.models import Recommendation
+The evidence for a recommendation is what the monthly audits found on the questions that test it
+(linked by question code, so it spans question-set versions), on cases of the themes that test it
+(all themes when none is linked):
+
+- answers: how often Yes, Partly, No and Not applicable, over audits submitted or moderated;
+- grades: the moderated (agreed or changed) grade of each moderated audit that answered at least
+  one of those questions other than Not applicable.
+
+Inspection rounds are kept apart: only monthly rounds count. Each figure is one aggregate query,
+however many audits there are.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from audit_app.models import (
+    GRADED_STATES,
+    Answer,
+    AnswerValue,
+    AuditState,
+    CaseTheme,
+    Grade,
+    Moderation,
+    ModerationDecision,
+    Question,
+    QuestionSetState,
+    RoundKind,
+    User,
+)
+from recommendations.models import (
+    ActionState,
+    AssessorKind,
+    EvidenceQuestion,
+    EvidenceTheme,
+    ProgressAssessment,
+    Rating,
+    Recommendation,
+    RecommendationAction,
+    add_months,
+)
+from recommendations.permissions import (
+    RecommendationAccess,
+    evidence_scope,
+    recommendation_access,
+    visible_recommendations,
+)
+
+DETAIL_MONTHS = 12
+TREND_MONTHS = 6
 
 
-def recommendations_overview() -> QuerySet[Recommendation]:
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    return add_months(month_start(month), 1) - datetime.timedelta(days=1)
+
+
+# --- The state of a recommendation's action plan ------------------------------------------------
+
+
+class PlanState(Enum):
+    NO_ACTIONS = ("no_actions", "No actions")
+    OVERDUE = ("overdue", "Overdue actions")
+    ON_TRACK = ("on_track", "On track")
+    COMPLETE = ("complete", "All actions complete")
+
+    def __init__(self, code: str, label: str) -> None:
+        self.code = code
+        self.label = label
+
+
+def plan_state(*, total: int, complete: int, overdue: int) -> PlanState:
+    if total == 0:
+        return PlanState.NO_ACTIONS
+    if overdue:
+        return PlanState.OVERDUE
+    if complete == total:
+        return PlanState.COMPLETE
+    return PlanState.ON_TRACK
+
+
+def _with_plan_and_ratings(
+    recommendations: QuerySet[Recommendation], as_of: datetime.date
+) -> QuerySet[Recommendation]:
+    """Annotate action counts as they stood on `as_of` (an action counts as complete from its
+    completion date) and the latest force and inspector ratings given by then."""
+    done = Q(actions__state=ActionState.COMPLETE, actions__completed_on__lte=as_of)
+    annotations = {
+        "action_total": Count("actions", distinct=True),
+        "action_complete": Count("actions", filter=done, distinct=True),
+        "action_overdue": Count(
+            "actions", filter=Q(actions__due_on__lt=as_of) & ~done, distinct=True
+        ),
+    }
+    for kind in AssessorKind:
+        latest = ProgressAssessment.objects.filter(
+            recommendation=OuterRef("pk"), kind=kind, assessed_on__lte=as_of
+        ).order_by("-assessed_on", "-recorded_at", "-pk")
+        annotations[f"latest_{kind.value}_rating"] = Subquery(latest.values("rating")[:1])
+        annotations[f"latest_{kind.value}_on"] = Subquery(latest.values("assessed_on")[:1])
+    return recommendations.annotate(**annotations)
+
+
+def _plan_state_of(recommendation: Recommendation) -> PlanState:
+    return plan_state(
+        total=recommendation.action_total,
+        complete=recommendation.action_complete,
+        overdue=recommendation.action_overdue,
+    )
+
+
+def rating_label(value: str | None) -> str | None:
+    return Rating(value).label if value else None
+
+
+# --- Evidence -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceLinks:
+    codes: tuple[str, ...]
+    theme_ids: tuple[int, ...]
+
+    def answer_condition(self) -> Q:
+        """Answers (or rows reached through `audit`) on these questions and themes."""
+        condition = Q(question__code__in=self.codes)
+        if self.theme_ids:
+            condition &= Q(audit__case__theme_id__in=self.theme_ids)
+        return condition
+
+
+def evidence_links(recommendation_ids: Iterable[int]) -> dict[int, EvidenceLinks]:
+    """The question codes and theme ids linked to each recommendation: two queries."""
+    ids = list(recommendation_ids)
+    codes: dict[int, list[str]] = {pk: [] for pk in ids}
+    themes: dict[int, list[int]] = {pk: [] for pk in ids}
+    for rec_id, code in EvidenceQuestion.objects.filter(recommendation_id__in=ids).values_list(
+        "recommendation_id", "question_code"
+    ):
+        codes[rec_id].append(code)
+    for rec_id, theme_id in EvidenceTheme.objects.filter(recommendation_id__in=ids).values_list(
+        "recommendation_id", "theme_id"
+    ):
+        themes[rec_id].append(theme_id)
+    return {
+        pk: EvidenceLinks(codes=tuple(sorted(codes[pk])), theme_ids=tuple(sorted(themes[pk])))
+        for pk in ids
+    }
+
+
+@dataclass(frozen=True)
+class EvidenceMonth:
+    month: datetime.date
+    yes: int = 0
+    partly: int = 0
+    no: int = 0
+    not_applicable: int = 0
+    good: int = 0
+    requires_improvement: int = 0
+    inadequate: int = 0
+
+    @property
+    def answered(self) -> int:
+        """Answers that judged the practice: Yes, Partly or No."""
+        return self.yes + self.partly + self.no
+
+    @property
+    def yes_percent(self) -> int | None:
+        return round(100 * self.yes / self.answered) if self.answered else None
+
+    @property
+    def graded(self) -> int:
+        return self.good + self.requires_improvement + self.inadequate
+
+
+ANSWER_FIELDS = {
+    AnswerValue.YES: "yes",
+    AnswerValue.PARTLY: "partly",
+    AnswerValue.NO: "no",
+    AnswerValue.NOT_APPLICABLE: "not_applicable",
+}
+GRADE_FIELDS = {
+    Grade.GOOD: "good",
+    Grade.REQUIRES_IMPROVEMENT: "requires_improvement",
+    Grade.INADEQUATE: "inadequate",
+}
+
+
+def evidence_by_month(
+    links: dict[int, EvidenceLinks],
+    *,
+    force_id: int,
+    scope: Q,
+    start: datetime.date,
+    end: datetime.date,
+    with_grades: bool = True,
+) -> dict[int, list[EvidenceMonth]]:
+    """For each recommendation, its evidence in each month from `start` to `end` that has any,
+    oldest first. `scope` filters the audits counted (paths from `audit__round__area`).
+
+    One query for the answers and one for the grades, whatever the amount of data: each
+    recommendation is a set of conditional counts in the same grouped query."""
+    linked = {pk: link for pk, link in links.items() if link.codes}
+    result: dict[int, dict[datetime.date, dict[str, int]]] = {pk: {} for pk in links}
+    if not linked:
+        return {pk: [] for pk in links}
+    in_rounds = Q(
+        audit__round__kind=RoundKind.MONTHLY,
+        audit__round__area__force_id=force_id,
+        audit__round__month__gte=month_start(start),
+        audit__round__month__lte=month_start(end),
+    )
+    all_codes = sorted({code for link in linked.values() for code in link.codes})
+
+    counts = {}
+    for pk, link in linked.items():
+        condition = link.answer_condition()
+        for value, name in ANSWER_FIELDS.items():
+            counts[f"r{pk}_{name}"] = Count("pk", filter=condition & Q(value=value))
+    rows = (
+        Answer.objects.filter(in_rounds, scope, question__code__in=all_codes)
+        .filter(audit__state__in=GRADED_STATES)
+        .values(month=F("audit__round__month"))
+        .annotate(**counts)
+        .order_by("month")
+    )
+    for row in rows:
+        for pk in linked:
+            result[pk].setdefault(row["month"], {}).update(
+                {name: row[f"r{pk}_{name}"] for name in ANSWER_FIELDS.values()}
+            )
+
+    if with_grades:
+        grades = {}
+        for pk, link in linked.items():
+            tested = Exists(
+                Answer.objects.filter(audit_id=OuterRef("audit_id"), question__code__in=link.codes)
+                .exclude(value=AnswerValue.NOT_APPLICABLE)
+                .order_by()
+            )
+            condition = Q(tested)
+            if link.theme_ids:
+                condition &= Q(audit__case__theme_id__in=link.theme_ids)
+            for grade, name in GRADE_FIELDS.items():
+                grades[f"r{pk}_{name}"] = Count("pk", filter=condition & Q(agreed_grade=grade))
+        rows = (
+            Moderation.objects.filter(in_rounds, scope)
+            .filter(
+                decision__in=[ModerationDecision.AGREED, ModerationDecision.CHANGED],
+                audit__state=AuditState.MODERATED,
+            )
+            .values(month=F("audit__round__month"))
+            .annotate(**grades)
+            .order_by("month")
+        )
+        for row in rows:
+            for pk in linked:
+                result[pk].setdefault(row["month"], {}).update(
+                    {name: row[f"r{pk}_{name}"] for name in GRADE_FIELDS.values()}
+                )
+
+    return {
+        pk: [
+            EvidenceMonth(month=month, **values)
+            for month, values in sorted(by_month.items())
+            if any(values.values())
+        ]
+        for pk, by_month in result.items()
+    }
+
+
+@dataclass(frozen=True)
+class Trend:
+    first: EvidenceMonth | None
+    last: EvidenceMonth | None
+
+    @property
+    def direction(self) -> str | None:
+        if self.first is None or self.last is None or self.first.month == self.last.month:
+            return None
+        if self.last.yes_percent > self.first.yes_percent:
+            return "up"
+        if self.last.yes_percent < self.first.yes_percent:
+            return "down"
+        return "level"
+
+
+def trend_of(months: Sequence[EvidenceMonth]) -> Trend:
+    """The share of Yes in the first and the last month that had any judged answer."""
+    judged = [m for m in months if m.answered]
+    if not judged:
+        return Trend(first=None, last=None)
+    return Trend(first=judged[0], last=judged[-1])
+
+
+# --- Pages --------------------------------------------------------------------------------------
+
+
+def recommendations_overview(user: User | None = None) -> QuerySet[Recommendation]:
+    """Recommendations newest inspection first; only the user's forces' when a user is given."""
+    recommendations = visible_recommendations(user) if user else Recommendation.objects.all()
     return (
-        Recommendation.objects.select_related("inspection")
-        .annotate(point_count=Count("points"))
-        .order_by("-inspection__published_on", "number")
+        recommendations.select_related("inspection")
+        .annotate(point_count=Count("points", distinct=True))
+        .order_by("-inspection__published_on", "inspection_id", "number")
+    )
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    recommendation: Recommendation
+    state: PlanState
+    overdue_actions: int
+    latest_force_rating: str | None
+    latest_force_on: datetime.date | None
+    latest_inspector_rating: str | None
+    latest_inspector_on: datetime.date | None
+    trend: Trend | None  # None when the user may not read audit results
+
+
+@dataclass(frozen=True)
+class InspectionGroup:
+    title: str
+    published_on: datetime.date
+    rows: list[OverviewRow] = field(default_factory=list)
+
+
+def overview(user: User, today: datetime.date | None = None) -> list[InspectionGroup]:
+    """One line per recommendation, grouped by inspection. A fixed number of queries: the
+    recommendations with their plan state and ratings, the evidence links, and the answers."""
+    today = today or timezone.localdate()
+    recommendations = list(_with_plan_and_ratings(recommendations_overview(user), today))
+    scope = evidence_scope(user)
+    trends: dict[int, Trend] = {}
+    if scope is not None and recommendations:
+        links = evidence_links(r.pk for r in recommendations)
+        start = add_months(month_start(today), -(TREND_MONTHS - 1))
+        by_force: dict[int, dict[int, EvidenceLinks]] = {}
+        for r in recommendations:
+            by_force.setdefault(r.inspection.force_id, {})[r.pk] = links[r.pk]
+        for force_id, force_links in by_force.items():
+            months = evidence_by_month(
+                force_links,
+                force_id=force_id,
+                scope=scope,
+                start=start,
+                end=today,
+                with_grades=False,
+            )
+            trends.update({pk: trend_of(found) for pk, found in months.items()})
+    groups: dict[int, InspectionGroup] = {}
+    for r in recommendations:
+        group = groups.setdefault(
+            r.inspection_id,
+            InspectionGroup(title=r.inspection.title, published_on=r.inspection.published_on),
+        )
+        group.rows.append(
+            OverviewRow(
+                recommendation=r,
+                state=_plan_state_of(r),
+                overdue_actions=r.action_overdue,
+                latest_force_rating=rating_label(r.latest_force_rating),
+                latest_force_on=r.latest_force_on,
+                latest_inspector_rating=rating_label(r.latest_inspector_rating),
+                latest_inspector_on=r.latest_inspector_on,
+                trend=trends.get(r.pk) if scope is not None else None,
+            )
+        )
+    return list(groups.values())
+
+
+@dataclass(frozen=True)
+class LinkedQuestion:
+    code: str
+    text: str | None  # from the newest published question set holding the code
+
+
+@dataclass(frozen=True)
+class RecommendationPage:
+    access: RecommendationAccess
+    actions: list[RecommendationAction]
+    overdue_action_ids: frozenset[int]
+    state: PlanState
+    meeting_actions: list | None  # None until PVP meeting actions exist in this build
+    questions: list[LinkedQuestion]
+    themes: list[CaseTheme]
+    evidence: list[EvidenceMonth] | None  # None when the user may not read audit results
+    trend: Trend | None
+    force_assessments: list[ProgressAssessment]
+    inspector_assessments: list[ProgressAssessment]
+
+    @property
+    def recommendation(self) -> Recommendation:
+        return self.access.recommendation
+
+
+def _meeting_actions(recommendation: Recommendation) -> list | None:
+    related = getattr(recommendation, "meeting_actions", None)
+    if related is None:
+        return None
+    return list(related.all())
+
+
+def linked_questions(codes: Sequence[str]) -> list[LinkedQuestion]:
+    """Each code with its text from the newest published set that has it: one query."""
+    texts: dict[str, str] = {}
+    for code, text in (
+        Question.objects.filter(code__in=codes, question_set__state=QuestionSetState.PUBLISHED)
+        .order_by("code", "-question_set__version")
+        .values_list("code", "text")
+    ):
+        texts.setdefault(code, text)
+    return [LinkedQuestion(code=code, text=texts.get(code)) for code in codes]
+
+
+def recommendation_page(
+    user: User, recommendation_id: int, today: datetime.date | None = None
+) -> RecommendationPage:
+    """Everything the recommendation page shows, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    access = recommendation_access(
+        user,
+        recommendation_id,
+        Recommendation.objects.prefetch_related(
+            "points",
+            Prefetch(
+                "actions",
+                queryset=RecommendationAction.objects.select_related("point").order_by(
+                    F("point__order").asc(nulls_first=True), "due_on", "pk"
+                ),
+            ),
+            Prefetch(
+                "assessments",
+                queryset=ProgressAssessment.objects.select_related("recorded_by").order_by(
+                    "-assessed_on", "-recorded_at", "-pk"
+                ),
+            ),
+            Prefetch(
+                "evidence_themes",
+                queryset=EvidenceTheme.objects.select_related("theme").order_by(
+                    "theme__display_order"
+                ),
+            ),
+            "evidence_questions",
+        ),
+    )
+    recommendation = access.recommendation
+    actions = list(recommendation.actions.all())
+    overdue = frozenset(a.pk for a in actions if a.is_overdue(today))
+    state = plan_state(
+        total=len(actions),
+        complete=sum(1 for a in actions if a.state == ActionState.COMPLETE),
+        overdue=len(overdue),
+    )
+    assessments = list(recommendation.assessments.all())
+    links = EvidenceLinks(
+        codes=tuple(sorted(q.question_code for q in recommendation.evidence_questions.all())),
+        theme_ids=tuple(t.theme_id for t in recommendation.evidence_themes.all()),
+    )
+    scope = evidence_scope(user)
+    evidence = None
+    if scope is not None:
+        evidence = evidence_by_month(
+            {recommendation.pk: links},
+            force_id=recommendation.inspection.force_id,
+            scope=scope,
+            start=add_months(month_start(today), -(DETAIL_MONTHS - 1)),
+            end=today,
+        )[recommendation.pk]
+    return RecommendationPage(
+        access=access,
+        actions=actions,
+        overdue_action_ids=overdue,
+        state=state,
+        meeting_actions=_meeting_actions(recommendation),
+        questions=linked_questions(links.codes) if links.codes else [],
+        themes=[t.theme for t in recommendation.evidence_themes.all()],
+        evidence=evidence,
+        trend=trend_of(evidence) if evidence is not None else None,
+        force_assessments=[a for a in assessments if a.kind == AssessorKind.FORCE],
+        inspector_assessments=[a for a in assessments if a.kind == AssessorKind.INSPECTOR],
     )
 
 
 def recommendation_detail(recommendation_id: int) -> Recommendation:
+    """Kept for callers that predate scoping; pages use `recommendation_page`."""
+    from django.shortcuts import get_object_or_404
+
     return get_object_or_404(
         Recommendation.objects.select_related("inspection__force").prefetch_related("points"),
         pk=recommendation_id,
     )
+
+
+# --- The PVP report's summary -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecommendationSummary:
+    """One recommendation as the PVP report shows it, for one month and one area (or the force).
+
+    The plan state and latest ratings are as they stood at the end of the month (or today, for
+    the current month); the evidence counts are that month's monthly audits."""
+
+    recommendation_id: int
+    inspection_title: str
+    number: int
+    heading: str
+    timescale: str
+    due_on: datetime.date
+    state: str
+    state_code: str
+    overdue_actions: int
+    latest_force_rating: str | None
+    latest_inspector_rating: str | None
+    evidence_yes: int
+    evidence_partly: int
+    evidence_no: int
+    evidence_not_applicable: int
+    graded_good: int
+    graded_requires_improvement: int
+    graded_inadequate: int
+
+    @property
+    def evidence_answered(self) -> int:
+        return self.evidence_yes + self.evidence_partly + self.evidence_no
+
+    @property
+    def evidence_yes_percent(self) -> int | None:
+        answered = self.evidence_answered
+        return round(100 * self.evidence_yes / answered) if answered else None
+
+
+def report_summary(
+    *,
+    force_id: int,
+    month: datetime.date,
+    area_ids: list[int] | None = None,
+    today: datetime.date | None = None,
+) -> list[RecommendationSummary]:
+    """The recommendations made to a force, for the PVP report of `month`: five queries.
+
+    `area_ids` limits the evidence to those areas' audits; None counts the whole force. The
+    caller decides who may read the report; this does no user scoping."""
+    month = month_start(month)
+    as_of = min(month_end(month), today or timezone.localdate())
+    recommendations = list(
+        _with_plan_and_ratings(
+            Recommendation.objects.filter(inspection__force_id=force_id).select_related(
+                "inspection"
+            ),
+            as_of,
+        ).order_by("-inspection__published_on", "inspection_id", "number")
+    )
+    if not recommendations:
+        return []
+    scope = Q(audit__round__area_id__in=area_ids) if area_ids is not None else Q()
+    evidence = evidence_by_month(
+        evidence_links(r.pk for r in recommendations),
+        force_id=force_id,
+        scope=scope,
+        start=month,
+        end=month,
+    )
+    summaries = []
+    for r in recommendations:
+        found = evidence[r.pk][0] if evidence[r.pk] else EvidenceMonth(month=month)
+        state = _plan_state_of(r)
+        summaries.append(
+            RecommendationSummary(
+                recommendation_id=r.pk,
+                inspection_title=r.inspection.title,
+                number=r.number,
+                heading=r.get_heading_display(),
+                timescale=r.get_timescale_display(),
+                due_on=r.due_on,
+                state=state.label,
+                state_code=state.code,
+                overdue_actions=r.action_overdue,
+                latest_force_rating=rating_label(r.latest_force_rating),
+                latest_inspector_rating=rating_label(r.latest_inspector_rating),
+                evidence_yes=found.yes,
+                evidence_partly=found.partly,
+                evidence_no=found.no,
+                evidence_not_applicable=found.not_applicable,
+                graded_good=found.good,
+                graded_requires_improvement=found.requires_improvement,
+                graded_inadequate=found.inadequate,
+            )
+        )
+    return summaries
