@@ -20,7 +20,7 @@ class NavItem:
 
 _ITEMS: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("Home", "home", None),
-    ("My audits", "my_audits", (Role.AUDITOR,)),
+    ("My audits", "my_audits", (Role.AUDITOR, Role.INSPECTOR)),
     ("Moderation", "moderation_queue", (Role.MODERATOR,)),
     (
         "Consistency",
@@ -29,6 +29,7 @@ _ITEMS: list[tuple[str, str, tuple[str, ...] | None]] = [
     ),
     ("Moderation settings", "moderation_settings", (Role.AUDIT_MANAGER,)),
     ("Rounds", "rounds", (Role.AUDIT_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER, Role.INSPECTOR)),
+    ("Coverage", "coverage", (Role.AUDIT_MANAGER,)),
     ("Recommendations", "recommendations:overview", None),
 ]
 

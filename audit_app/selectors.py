@@ -154,9 +154,9 @@ def round_for_user(user: User, round_id: int) -> AuditRound:
 
 
 def round_audits(audit_round: AuditRound) -> QuerySet[Audit]:
-    return audit_round.audits.select_related("case__theme", "case__team", "auditor").order_by(
-        "case__theme__display_order", "case__reference"
-    )
+    return audit_round.audits.select_related(
+        "round", "case__theme", "case__team", "auditor"
+    ).order_by("case__theme__display_order", "case__reference")
 
 
 def questions_for_theme(question_set_id: int, theme_id: int) -> QuerySet:

@@ -20,6 +20,9 @@ from audit_app.permissions import role_required
 
 logger = logging.getLogger(__name__)
 
+# Inspectors walk the audits of their own inspection rounds as auditors do.
+AUDIT_WALKERS = (Role.AUDITOR, Role.INSPECTOR)
+
 
 def bad_request(request: HttpRequest, reason: str) -> HttpResponse:
     """A tampered or impossible request: refused with the reason, nothing changed."""
@@ -38,7 +41,7 @@ def _is_tampered(request: HttpRequest, form) -> str | None:
     return None
 
 
-@role_required(Role.AUDITOR)
+@role_required(*AUDIT_WALKERS)
 def my_audits(request: HttpRequest) -> HttpResponse:
     audits = list(selectors.auditor_audits(request.user))
     return render(request, "auditing/my_audits.html", {"audits": audits})
@@ -55,7 +58,7 @@ def _walk_context(audit: Audit, user) -> dict:
     }
 
 
-@role_required(Role.AUDITOR, Role.AUDIT_MANAGER)
+@role_required(*AUDIT_WALKERS, Role.AUDIT_MANAGER)
 def audit_overview(request: HttpRequest, audit_id: int) -> HttpResponse:
     """The audit's task list: sections, check and grade, and raising a safeguarding concern."""
     audit = selectors.audit_for_reader(request.user, audit_id)
@@ -66,7 +69,7 @@ def audit_overview(request: HttpRequest, audit_id: int) -> HttpResponse:
     return render(request, "auditing/audit_overview.html", context)
 
 
-@role_required(Role.AUDITOR)
+@role_required(*AUDIT_WALKERS)
 @require_http_methods(["GET", "POST"])
 def audit_section(request: HttpRequest, audit_id: int, section_code: str) -> HttpResponse:
     audit = selectors.audit_for_auditor(request.user, audit_id)
@@ -148,14 +151,14 @@ def _render_section(request, walk, section, form, conflict=None, status=200) -> 
     )
 
 
-@role_required(Role.AUDITOR, Role.AUDIT_MANAGER)
+@role_required(*AUDIT_WALKERS, Role.AUDIT_MANAGER)
 def audit_check(request: HttpRequest, audit_id: int) -> HttpResponse:
     """Check your answers: every answer with a change link while the audit can be changed."""
     audit = selectors.audit_for_reader(request.user, audit_id)
     return render(request, "auditing/check.html", _walk_context(audit, request.user))
 
 
-@role_required(Role.AUDITOR)
+@role_required(*AUDIT_WALKERS)
 @require_http_methods(["GET", "POST"])
 def audit_grade(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = selectors.audit_for_auditor(request.user, audit_id)
@@ -209,13 +212,13 @@ def audit_grade(request: HttpRequest, audit_id: int) -> HttpResponse:
     )
 
 
-@role_required(Role.AUDITOR)
+@role_required(*AUDIT_WALKERS)
 def audit_submitted(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = selectors.audit_for_auditor(request.user, audit_id)
     return render(request, "auditing/submitted.html", {"audit": audit})
 
 
-@role_required(Role.AUDITOR)
+@role_required(*AUDIT_WALKERS)
 @require_http_methods(["GET", "POST"])
 def escalation_new(request: HttpRequest, audit_id: int) -> HttpResponse:
     """Raise that a child may still be at risk, from any page of the walk, at any time."""
