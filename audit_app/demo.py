@@ -264,6 +264,41 @@ def _round(
     return audit_round
 
 
+CANDIDATES_PER_THEME = 3
+
+
+def _next_round_with_candidates(
+    area: Area, this_month: datetime.date, manager: User, rng: random.Random
+) -> None:
+    """Next month's round, still a draft, and this month's cases to select it from."""
+    next_month = add_months(this_month, 1)
+    if AuditRound.objects.filter(area=area, month=next_month, kind="monthly").exists():
+        return
+    teams = list(area.teams.order_by("pk"))
+    themes = list(CaseTheme.objects.order_by("display_order"))
+    cases = []
+    for index, theme in enumerate(themes):
+        for n in range(CANDIDATES_PER_THEME):
+            cases.append(
+                Case(
+                    area=area,
+                    reference=f"{area.code[0].upper()}{this_month:%y%m}-C{index * 10 + n:03d}",
+                    theme=theme,
+                    team=teams[rng.randrange(len(teams))],
+                    station=f"{area.name} station {rng.randint(1, 3)}",
+                    occurred_on=this_month + datetime.timedelta(days=rng.randrange(28)),
+                )
+            )
+    Case.objects.bulk_create(cases)
+    AuditRound.objects.create(
+        area=area,
+        month=next_month,
+        due_date=add_months(next_month, 1) - datetime.timedelta(days=1),
+        force_interest_theme=CaseTheme.objects.filter(is_force_interest=True).first(),
+        created_by=manager,
+    )
+
+
 @transaction.atomic
 def build_demo(today: datetime.date | None = None) -> list[DemoLogin]:
     force = Force.objects.get(code="lancashire")
@@ -286,4 +321,6 @@ def build_demo(today: datetime.date | None = None) -> list[DemoLogin]:
                 rules,
                 rng,
             )
+        manager = User.objects.get(username=f"{area.code}.manager")
+        _next_round_with_candidates(area, this_month, manager, rng)
     return logins
