@@ -8,6 +8,16 @@ class RecommendationPointInline(admin.TabularInline):
     extra = 0
 
 
+class EvidenceQuestionInline(admin.TabularInline):
+    model = models.EvidenceQuestion
+    extra = 0
+
+
+class EvidenceThemeInline(admin.TabularInline):
+    model = models.EvidenceTheme
+    extra = 0
+
+
 @admin.register(models.Inspection)
 class InspectionAdmin(admin.ModelAdmin):
     list_display = ["title", "body", "force", "published_on"]
@@ -17,9 +27,35 @@ class InspectionAdmin(admin.ModelAdmin):
 class RecommendationAdmin(admin.ModelAdmin):
     list_display = ["number", "heading", "timescale", "inspection"]
     list_filter = ["inspection", "heading", "timescale"]
-    inlines = [RecommendationPointInline]
+    inlines = [RecommendationPointInline, EvidenceQuestionInline, EvidenceThemeInline]
 
 
 @admin.register(models.RecommendationPoint)
 class RecommendationPointAdmin(admin.ModelAdmin):
     list_display = ["__str__", "recommendation"]
+
+
+@admin.register(models.RecommendationAction)
+class RecommendationActionAdmin(admin.ModelAdmin):
+    list_display = ["pk", "recommendation", "point", "owner", "due_on", "state"]
+    list_filter = ["state", "recommendation__inspection"]
+    list_select_related = ["recommendation", "point__recommendation"]
+    readonly_fields = ["revision", "created_by", "created_at", "updated_by", "updated_at"]
+
+
+@admin.register(models.ProgressAssessment)
+class ProgressAssessmentAdmin(admin.ModelAdmin):
+    """Read-only: an assessment is never changed or deleted once recorded."""
+
+    list_display = ["recommendation", "kind", "assessed_on", "rating", "recorded_by", "source"]
+    list_filter = ["kind", "rating"]
+    list_select_related = ["recommendation", "recorded_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -145,6 +146,14 @@ class EvidenceQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_code} tests recommendation {self.recommendation_id}"
+
+    def clean(self) -> None:
+        from audit_app.models import Question
+
+        if self.question_code and not Question.objects.filter(code=self.question_code).exists():
+            raise ValidationError(
+                {"question_code": "No question set has a question with this code."}
+            )
 
     def natural_key(self) -> tuple:
         return (self.recommendation_id, self.question_code)

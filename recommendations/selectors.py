@@ -36,6 +36,7 @@ from audit_app.models import (
     RoundKind,
     User,
 )
+from audit_app.permissions import user_scope
 from recommendations.models import (
     ActionState,
     AssessorKind,
@@ -122,6 +123,10 @@ def _plan_state_of(recommendation: Recommendation) -> PlanState:
 
 def rating_label(value: str | None) -> str | None:
     return Rating(value).label if value else None
+
+
+def _rating(value: str | None) -> Rating | None:
+    return Rating(value) if value else None
 
 
 # --- Evidence -----------------------------------------------------------------------------------
@@ -322,9 +327,9 @@ class OverviewRow:
     recommendation: Recommendation
     state: PlanState
     overdue_actions: int
-    latest_force_rating: str | None
+    latest_force_rating: Rating | None
     latest_force_on: datetime.date | None
-    latest_inspector_rating: str | None
+    latest_inspector_rating: Rating | None
     latest_inspector_on: datetime.date | None
     trend: Trend | None  # None when the user may not read audit results
 
@@ -370,9 +375,9 @@ def overview(user: User, today: datetime.date | None = None) -> list[InspectionG
                 recommendation=r,
                 state=_plan_state_of(r),
                 overdue_actions=r.action_overdue,
-                latest_force_rating=rating_label(r.latest_force_rating),
+                latest_force_rating=_rating(r.latest_force_rating),
                 latest_force_on=r.latest_force_on,
-                latest_inspector_rating=rating_label(r.latest_inspector_rating),
+                latest_inspector_rating=_rating(r.latest_inspector_rating),
                 latest_inspector_on=r.latest_inspector_on,
                 trend=trends.get(r.pk) if scope is not None else None,
             )
@@ -405,11 +410,17 @@ class RecommendationPage:
         return self.access.recommendation
 
 
-def _meeting_actions(recommendation: Recommendation) -> list | None:
+def _meeting_actions(recommendation: Recommendation, user: User) -> list | None:
+    """Actions agreed at PVP meetings and linked to the recommendation: the central meeting's and
+    those of the user's areas. None while the reports app has no meeting actions."""
     related = getattr(recommendation, "meeting_actions", None)
     if related is None:
         return None
-    return list(related.all())
+    scope = user_scope(user)
+    visible = Q(area__isnull=True) | scope.area_filter(*scope.roles, area_field="area")
+    return list(
+        related.filter(visible).select_related("area").order_by("-meeting_month", "due_on", "pk")
+    )
 
 
 def linked_questions(codes: Sequence[str]) -> list[LinkedQuestion]:
@@ -483,7 +494,7 @@ def recommendation_page(
         actions=actions,
         overdue_action_ids=overdue,
         state=state,
-        meeting_actions=_meeting_actions(recommendation),
+        meeting_actions=_meeting_actions(recommendation, user),
         questions=linked_questions(links.codes) if links.codes else [],
         themes=[t.theme for t in recommendation.evidence_themes.all()],
         evidence=evidence,
