@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -160,6 +161,35 @@ STORAGES = {
     },
 }
 
+# PVP report PDFs go through the "reports" storage. REPORT_STORAGE=local (the default) keeps them
+# under MEDIA_ROOT/reports, which no URL serves: downloads pass a permission check and are logged.
+# REPORT_STORAGE=s3 keeps them in any S3-compatible store (django-storages): set
+# AWS_STORAGE_BUCKET_NAME, and AWS_S3_ENDPOINT_URL / AWS_S3_REGION_NAME where the store needs them;
+# credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a role).
+REPORT_STORAGE = os.environ.get("REPORT_STORAGE", "local").strip().lower()
+if REPORT_STORAGE == "local":
+    STORAGES["reports"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "reports"},
+    }
+elif REPORT_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("REPORT_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    STORAGES["reports"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "location": "reports",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": True,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"REPORT_STORAGE must be local or s3, not {REPORT_STORAGE!r}")
+
 # Without `collectstatic` (development, tests) WhiteNoise serves straight from the finders.
 WHITENOISE_USE_FINDERS = not env_bool("STATIC_MANIFEST", False)
 
@@ -201,14 +231,35 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
+# Long tasks (report compiling): acknowledge a message only when its task ends, put it back if the
+# worker dies, take one message at a time, and stop a task at the soft then the hard time limit.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
+if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_TASK_SOFT_TIME_LIMIT must be positive and below CELERY_TASK_TIME_LIMIT."
+    )
 # Redis redelivers an unacknowledged task after this long: keep it above the hard limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Celery beat compiles every area's PVP report and the force's, for the month just ended, on this
+# day of each month (1-28) at this hour, Europe/London time (CELERY_TIMEZONE above).
+REPORT_DAY_OF_MONTH = env_int("REPORT_DAY_OF_MONTH", 5)
+REPORT_HOUR = env_int("REPORT_HOUR", 6)
+if not 1 <= REPORT_DAY_OF_MONTH <= 28:
+    raise ImproperlyConfigured("REPORT_DAY_OF_MONTH must be a day from 1 to 28.")
+if not 0 <= REPORT_HOUR <= 23:
+    raise ImproperlyConfigured("REPORT_HOUR must be an hour from 0 to 23.")
+CELERY_BEAT_SCHEDULE = {
+    "monthly-pvp-reports": {
+        "task": "audit_app.reports.tasks.schedule_monthly_reports",
+        "schedule": crontab(minute=0, hour=REPORT_HOUR, day_of_month=REPORT_DAY_OF_MONTH),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
