@@ -611,3 +611,81 @@ def report_summary(
             )
         )
     return summaries
+
+
+# --- The API ------------------------------------------------------------------------------------
+
+
+def api_recommendations(
+    force_ids: Iterable[int], today: datetime.date | None = None
+) -> QuerySet[Recommendation]:
+    """Recommendations of the given forces with their plan counts and latest ratings."""
+    return _with_plan_and_ratings(
+        Recommendation.objects.filter(inspection__force_id__in=list(force_ids)).select_related(
+            "inspection"
+        ),
+        today or timezone.localdate(),
+    ).order_by("-inspection__published_on", "inspection_id", "number")
+
+
+def attach_plan_state(recommendations: Iterable[Recommendation]) -> None:
+    """Set `plan_state_code` and `plan_state_label` on rows from `api_recommendations`."""
+    for recommendation in recommendations:
+        state = _plan_state_of(recommendation)
+        recommendation.plan_state_code = state.code
+        recommendation.plan_state_label = state.label
+
+
+def attach_evidence_links(recommendation: Recommendation) -> None:
+    """Set the codes of the questions and themes that test it: two queries."""
+    recommendation.evidence_question_codes = list(
+        recommendation.evidence_questions.order_by("question_code").values_list(
+            "question_code", flat=True
+        )
+    )
+    recommendation.evidence_theme_codes = list(
+        recommendation.evidence_themes.order_by("theme__display_order").values_list(
+            "theme__code", flat=True
+        )
+    )
+
+
+@dataclass(frozen=True)
+class RecommendationEvidence:
+    recommendation: int
+    questions: list[LinkedQuestion]
+    themes: list[str]
+    months: list[EvidenceMonth]
+
+
+def recommendation_evidence(
+    user: User,
+    recommendation: Recommendation,
+    months: int = DETAIL_MONTHS,
+    today: datetime.date | None = None,
+) -> RecommendationEvidence | None:
+    """The evidence for one recommendation over the last `months` months, within the user's
+    scope; None when the user may not read audit results."""
+    scope = evidence_scope(user)
+    if scope is None:
+        return None
+    today = today or timezone.localdate()
+    links = evidence_links([recommendation.pk])[recommendation.pk]
+    found = evidence_by_month(
+        {recommendation.pk: links},
+        force_id=recommendation.inspection.force_id,
+        scope=scope,
+        start=add_months(month_start(today), -(months - 1)),
+        end=today,
+    )[recommendation.pk]
+    themes = list(
+        CaseTheme.objects.filter(pk__in=links.theme_ids)
+        .order_by("display_order")
+        .values_list("code", flat=True)
+    )
+    return RecommendationEvidence(
+        recommendation=recommendation.pk,
+        questions=linked_questions(links.codes) if links.codes else [],
+        themes=themes,
+        months=found,
+    )
