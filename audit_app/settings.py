@@ -168,10 +168,7 @@ STORAGES = {
 # credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a role).
 REPORT_STORAGE = os.environ.get("REPORT_STORAGE", "local").strip().lower()
 if REPORT_STORAGE == "local":
-    STORAGES["reports"] = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT / "reports"},
-    }
+    STORAGES["reports"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 elif REPORT_STORAGE == "s3":
     if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
         raise ImproperlyConfigured("REPORT_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
@@ -181,7 +178,6 @@ elif REPORT_STORAGE == "s3":
             "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
             "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
             "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "location": "reports",
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": True,

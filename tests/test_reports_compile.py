@@ -36,6 +36,12 @@ GRADES = [Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE]
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def report_media(settings, tmp_path):
+    """Report PDFs go to a throwaway media directory, not the project's."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def pdf_text(data: bytes) -> str:
     """Every page's text with runs of whitespace made single spaces, so wrapped lines join."""
     reader = PdfReader(io.BytesIO(data))

@@ -99,6 +99,10 @@ def report_request(
 def _enqueue(version_id: int, task_id: str) -> None:
     from audit_app.reports.tasks import compile_report
 
+    if compile_report.app.conf.task_always_eager:
+        # In-process (no broker): run now; retries run at once rather than raising to the caller.
+        compile_report.apply(args=[version_id], task_id=task_id, throw=False)
+        return
     try:
         compile_report.apply_async(
             args=[version_id],
@@ -107,8 +111,6 @@ def _enqueue(version_id: int, task_id: str) -> None:
             retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
         )
     except Exception as exc:  # the broker's errors vary by transport: all mean "not queued"
-        if getattr(compile_report.app.conf, "task_always_eager", False):
-            raise
         logger.error("report version %s could not be queued (%s)", version_id, type(exc).__name__)
         _fail(version_id, QUEUE_UNAVAILABLE)
 
@@ -157,7 +159,7 @@ def report_file_name(version: PvpReportVersion) -> str:
     report = version.report
     scope = report.area.code if report.area_id else "force"
     month = f"{report.month:%Y-%m}"
-    return f"{report.force.code}/{month}/pvp-{scope}-{month}-v{version.number}.pdf"
+    return f"reports/{report.force.code}/{month}/pvp-{scope}-{month}-v{version.number}.pdf"
 
 
 def download_filename(version: PvpReportVersion) -> str:
