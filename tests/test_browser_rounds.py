@@ -4,6 +4,7 @@ import csv
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from audit_app import rounds
 from audit_app.models import Area, Audit, AuditRound, Case, CaseTheme, Role, RoundState
@@ -49,43 +50,43 @@ def test_import_select_allocate_and_open(chromium, live_server, axe, reference_d
     page.get_by_role("link", name="Import candidate cases").click()
     assert_accessible(page, axe, "import upload")
     page.get_by_role("button", name="Upload and check").click()
-    assert "Choose a CSV or Excel file" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose a CSV or Excel file")
     page.get_by_label("Upload the export").set_input_files(str(candidates))
     page.get_by_role("button", name="Upload and check").click()
-    assert page.locator("#accepted-count").inner_text() == str(accepted)
-    assert "Unknown theme code 'NOPE'." in page.locator("#import-rows").inner_text()
+    expect(page.locator("#accepted-count")).to_have_text(str(accepted))
+    expect(page.locator("#import-rows")).to_contain_text("Unknown theme code 'NOPE'.")
     assert_accessible(page, axe, "import preview")
     assert Case.objects.count() == 0
     page.get_by_role("button", name=f"Confirm and save {accepted} cases").click()
-    assert page.locator("#saved-count").inner_text() == str(accepted)
+    expect(page.locator("#saved-count")).to_have_text(str(accepted))
 
     page.goto("/rounds/new/")
     assert_accessible(page, axe, "new round")
     page.get_by_label("Month").fill(f"{round_month:%Y-%m}")
     page.get_by_label("Due date").fill("tomorrow")
     page.get_by_role("button", name="Create the round").click()
-    assert "Enter the due date as YYYY-MM-DD" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the due date as YYYY-MM-DD")
     page.get_by_label("Due date").fill(add_months(round_month, 1).isoformat())
     page.get_by_label("Force-interest topic").fill("Children missing from care homes")
     page.get_by_role("button", name="Create the round").click()
 
     page.get_by_label("Seed (optional)").fill("2018")
     page.get_by_role("button", name="Select the cases").click()
-    assert page.locator("#selection-seed").inner_text() == "2018"
-    assert page.locator("#selection tbody tr").count() == 10
+    expect(page.locator("#selection-seed")).to_have_text("2018")
+    expect(page.locator("#selection tbody tr")).to_have_count(10)
     assert_accessible(page, axe, "round with selection")
 
     page.get_by_role("link", name="Change the CAI case").click()
     assert_accessible(page, axe, "change a slot")
     page.get_by_role("button", name="Leave it empty").click()
-    assert "Say why the slot is left empty" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why the slot is left empty")
     page.get_by_role("button", name="Swap for one at random").click()
-    assert "changed" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("changed")
 
     page.get_by_role("button", name="Allocate to auditors").click()
-    assert page.locator("#allocation tbody tr").count() == 10
+    expect(page.locator("#allocation tbody tr .govuk-tag")).to_have_count(10)
     page.get_by_role("button", name="Open the round and email the auditors").click()
-    assert page.locator("#round-state").inner_text() == "Open"
+    expect(page.locator("#round-state")).to_have_text("Open")
     context.close()
 
     audit_round = AuditRound.objects.get(area=west, month=round_month)
