@@ -231,6 +231,7 @@ def _round(
             audit.moderated_at = now
             changed = index == 1 and suggestion != Grade.INADEQUATE
             agreed_grade = Grade.INADEQUATE if changed else suggestion
+            audit.moderated_grade = agreed_grade
             moderation = Moderation.objects.create(
                 audit=audit,
                 moderator=moderator,

@@ -317,6 +317,7 @@ def audit_submit(
     audit.areas_for_improvement = areas_for_improvement.strip()
     audit.state = AuditState.SUBMITTED
     audit.submitted_at = now
+    audit.moderated_grade = ""
     audit.revision = F("revision") + 1
     audit.save()
     audit.refresh_from_db(fields=["revision"])
@@ -534,8 +535,11 @@ def moderation_record(
     else:
         audit.state = AuditState.MODERATED
         audit.moderated_at = timezone.now()
+        audit.moderated_grade = agreed_grade
     audit.revision = F("revision") + 1
-    audit.save(update_fields=["state", "moderated_at", "revision", "updated_at"])
+    audit.save(
+        update_fields=["state", "moderated_at", "moderated_grade", "revision", "updated_at"]
+    )
     audit.refresh_from_db(fields=["revision"])
     _record_event(
         audit,

@@ -83,6 +83,8 @@ def test_submitted_returned_resubmitted_moderated(no_blind, django_capture_on_co
     assert audit.grade == Grade.GOOD  # the auditor's grade stays on record
     final = audit.moderations.order_by("-created_at").first()
     assert (final.original_grade, final.agreed_grade) == (Grade.GOOD, Grade.REQUIRES_IMPROVEMENT)
+    audit.refresh_from_db()
+    assert (audit.grade, audit.moderated_grade) == (Grade.GOOD, Grade.REQUIRES_IMPROVEMENT)
     assert {t.name for t in final.themes.all()} == {"Supervision lacking", "Log not flagged"}
     assert not FindingTheme.objects.get(name="Log not flagged").is_controlled
     kinds = list(selectors.audit_history(audit).values_list("kind", flat=True))

@@ -152,6 +152,9 @@ class Audit(models.Model):
     )
     grade = models.CharField(max_length=24, choices=Grade.choices, blank=True)
     suggested_grade = models.CharField(max_length=24, choices=Grade.choices, blank=True)
+    # The grade after moderation (agreed or changed), kept here so figures are counted in one
+    # pass; the Moderation rows hold the history.
+    moderated_grade = models.CharField(max_length=24, choices=Grade.choices, blank=True)
     grade_reason = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
     good_practice = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
     areas_for_improvement = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
@@ -183,12 +186,19 @@ class Audit(models.Model):
                 name="audit_suggested_grade_valid",
             ),
             models.CheckConstraint(
+                condition=Q(moderated_grade="") | Q(moderated_grade__in=Grade.values),
+                name="audit_moderated_grade_valid",
+            ),
+            models.CheckConstraint(
                 condition=~Q(state__in=GRADED_STATES)
                 | (~Q(grade="") & Q(submitted_at__isnull=False)),
                 name="submitted_audit_has_grade",
             ),
         ]
-        indexes = [models.Index(fields=["auditor", "state"])]
+        indexes = [
+            models.Index(fields=["auditor", "state"]),
+            models.Index(fields=["state", "moderated_grade"]),
+        ]
 
     def __str__(self) -> str:
         return f"Audit {self.pk} of case {self.case.reference}"
