@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
     "audit_app.apps.AuditAppConfig",
     "recommendations.apps.RecommendationsConfig",
     "audit_app.reports.apps.ReportsConfig",
@@ -259,8 +261,18 @@ CELERY_BEAT_SCHEDULE = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "audit_app.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # DRF's throttling answers 429 with Retry-After; counts live in the cache (Redis when set).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("API_RATE_USER", "600/minute"),
+        "anon": os.environ.get("API_RATE_ANON", "30/minute"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -271,9 +283,19 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Child-protection case audits, moderation, reports and recommendations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "GradeEnum": "audit_app.models.questions.Grade",
         "AnswerValueEnum": "audit_app.models.questions.AnswerValue",
+        "AuditStateEnum": "audit_app.models.auditing.AuditState",
+        "ReportStateEnum": "audit_app.reports.models.ReportState",
+        "MeetingActionStateEnum": "audit_app.reports.models.ActionState",
+        "MeetingActionTypeEnum": "audit_app.reports.models.ActionType",
+        "ActionStateEnum": "recommendations.models.ActionState",
+        "RatingEnum": "recommendations.models.Rating",
+        "AssessorKindEnum": "recommendations.models.AssessorKind",
+        "HeadingEnum": "recommendations.models.Heading",
+        "TimescaleEnum": "recommendations.models.Timescale",
     },
 }
 

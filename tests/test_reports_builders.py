@@ -112,6 +112,9 @@ def build_month(
             good_practice=item.good_practice,
             areas_for_improvement=item.improvement,
             submitted_at=now if graded else None,
+            moderated_grade=(item.agreed or item.original)
+            if item.state == AuditState.MODERATED
+            else "",
             moderated_at=(item.moderated_at or now) if item.state == AuditState.MODERATED else None,
         )
         if item.state == AuditState.MODERATED:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from audit_app.models import (
     Area,
@@ -134,8 +135,10 @@ def report_for(user: User, report_id: int, roles: tuple[str, ...] = REPORT_READE
 
 
 def report_versions(report: PvpReport) -> QuerySet[PvpReportVersion]:
-    return report.versions.select_related("requested_by").annotate(
-        download_count=Count("downloads")
+    return (
+        report.versions.select_related("requested_by")
+        .annotate(download_count=Count("downloads"))
+        .order_by("-number")
     )
 
 
@@ -192,7 +195,9 @@ def _counts() -> list[int]:
     return [0] * len(GRADES)
 
 
-def _recommendations(force: Force, area: Area | None, month: datetime.date) -> list[dict] | None:
+def _recommendations(
+    force: Force, area: Area | None, month: datetime.date, cutoff: datetime.datetime
+) -> list[dict] | None:
     """Progress on the inspection's recommendations, once the recommendations app tracks it."""
     from recommendations import selectors as recommendation_selectors
 
@@ -200,6 +205,7 @@ def _recommendations(force: Force, area: Area | None, month: datetime.date) -> l
     if summary is None:
         return None
     fields = (
+        "inspection_title",
         "number",
         "heading",
         "timescale",
@@ -210,8 +216,14 @@ def _recommendations(force: Force, area: Area | None, month: datetime.date) -> l
         "evidence_yes",
         "evidence_partly",
         "evidence_no",
+        "overdue_actions",
     )
-    rows = summary(force_id=force.pk, month=month, area_ids=[area.pk] if area else None)
+    rows = summary(
+        force_id=force.pk,
+        month=month,
+        area_ids=[area.pk] if area else None,
+        today=timezone.localdate(cutoff),
+    )
     return [{name: getattr(row, name, None) for name in fields} for row in rows]
 
 
@@ -417,7 +429,7 @@ def report_content(
         "unmoderated": unmoderated,
         "inspection_audits": inspection_audits,
         "actions": action_rows,
-        "recommendations": _recommendations(force, area, month),
+        "recommendations": _recommendations(force, area, month, cutoff),
     }
     # Exactly what a JSONField gives back, so a fresh compile and a stored one render alike.
     return json.loads(json.dumps(content, cls=DjangoJSONEncoder))

@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from audit_app.reports import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.report_list, name="list"),
+    path("generate/", views.report_generate, name="generate"),
+    path("<int:report_id>/", views.report_detail, name="detail"),
+    path("<int:report_id>/generate/", views.report_regenerate, name="regenerate"),
+    path("versions/<int:version_id>/download/", views.version_download, name="download"),
+    path("versions/<int:version_id>/preview/", views.version_preview, name="preview"),
+    path("actions/", views.action_list, name="actions"),
+    path("actions/new/", views.action_new, name="action_new"),
+    path("actions/<int:action_id>/", views.action_edit, name="action_edit"),
+]
