@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -391,7 +391,7 @@ def report_content(
     actions = (
         actions.select_related("area", "recommendation")
         .prefetch_related("themes")
-        .order_by("area__name", "-meeting_month", "due_on", "pk")
+        .order_by(F("area__name").asc(nulls_first=True), "-meeting_month", "due_on", "pk")
     )
     action_rows = [
         {
