@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from audit_app.models import Role
+from audit_app.analytics import ANALYST_ROLES
 from audit_app.permissions import user_scope
 
 
@@ -28,6 +29,7 @@ _ITEMS: list[tuple[str, str, tuple[str, ...] | None]] = [
         (Role.MODERATOR, Role.SENIOR_LEADER, Role.AUDIT_MANAGER, Role.INSPECTOR),
     ),
     ("Moderation settings", "moderation_settings", (Role.AUDIT_MANAGER,)),
+    ("Dashboard", "dashboard", ANALYST_ROLES),
     ("Rounds", "rounds", (Role.AUDIT_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER, Role.INSPECTOR)),
     ("Coverage", "coverage", (Role.AUDIT_MANAGER,)),
     ("Recommendations", "recommendations:overview", None),

@@ -259,6 +259,16 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The cache holds API rate-limit counters; share it between processes through Redis when set.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "audit_app.api.authentication.ApiTokenAuthentication",

@@ -5,12 +5,14 @@ from audit_app.views import (
     accounts,
     auditing,
     coverage,
+    dashboard,
     escalations,
     feedback,
     home,
     imports,
     moderation,
     rounds,
+    tokens,
 )
 
 urlpatterns = [
@@ -18,6 +20,10 @@ urlpatterns = [
     path("sign-in/", accounts.SignInView.as_view(), name="login"),
     path("sign-out/", accounts.SignOutView.as_view(), name="logout"),
     path("healthz", accounts.healthz, name="healthz"),
+    path("account/api-tokens/", tokens.token_list, name="api_tokens"),
+    path(
+        "account/api-tokens/<int:token_id>/revoke/", tokens.token_revoke, name="api_token_revoke"
+    ),
     path("my-audits/", auditing.my_audits, name="my_audits"),
     path("audits/<int:audit_id>/", auditing.audit_overview, name="audit_overview"),
     path(
@@ -46,6 +52,7 @@ urlpatterns = [
     path("moderation/settings/", moderation.settings_page, name="moderation_settings"),
     path("rounds/", rounds.round_list, name="rounds"),
     path("coverage/", coverage.coverage, name="coverage"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("rounds/new/", rounds.round_create, name="round_create"),
     path("rounds/<int:round_id>/", rounds.round_detail, name="round_detail"),
     path("rounds/<int:round_id>/select/", rounds.round_select, name="round_select"),
@@ -66,3 +73,8 @@ urlpatterns = [
     path("api/", include("audit_app.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "audit_app.views.errors.bad_request"
+handler403 = "audit_app.views.errors.permission_denied"
+handler404 = "audit_app.views.errors.page_not_found"
+handler500 = "audit_app.views.errors.server_error"

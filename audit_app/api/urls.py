@@ -1,8 +1,15 @@
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
 from audit_app.api.moderation import FindingThemeViewSet, ModerationViewSet
+from audit_app.api.results import (
+    AggregatesView,
+    AuditResultViewSet,
+    CaseResultViewSet,
+    ExportView,
+    ModerationRecordViewSet,
+)
 from audit_app.api.views import AuditViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -10,9 +17,21 @@ router.include_root_view = False
 router.register("audits", AuditViewSet, basename="api-audit")
 router.register("moderation/audits", ModerationViewSet, basename="api-moderation")
 router.register("themes", FindingThemeViewSet, basename="api-theme")
+router.register("audit-results", AuditResultViewSet, basename="api-audit-result")
+router.register("cases", CaseResultViewSet, basename="api-case")
+router.register("moderations", ModerationRecordViewSet, basename="api-moderation-record")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "docs/",
+        SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html"),
+        name="api-docs",
+    ),
+    path("aggregates/", AggregatesView.as_view(), name="api-aggregates"),
+    re_path(
+        r"^exports/audits\.(?P<file_format>csv|xlsx)$", ExportView.as_view(), name="api-export"
+    ),
     path("", include(router.urls)),
     path("", include("audit_app.api.rounds_urls")),
     path("", include("audit_app.reports.api_urls")),

@@ -58,6 +58,7 @@ from audit_app.models.selection import (
     RowOutcome,
     SelectionSlot,
 )
+from audit_app.models.tokens import ApiToken
 
 __all__ = [
     "ANSWERS_NEEDING_COMMENT",
@@ -68,6 +69,7 @@ __all__ = [
     "NOTE_MAX_LENGTH",
     "Answer",
     "AnswerValue",
+    "ApiToken",
     "Area",
     "Audit",
     "AuditEvent",

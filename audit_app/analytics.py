@@ -1,0 +1,171 @@
+"""Audit results for analysts: the audits a role may see, the filters, and grade distributions.
+
+The same filter set serves the API, the exports and the dashboard, so a figure on the dashboard is
+the figure an analyst downloads. Distributions are counted in the database (one GROUP BY), over
+the final grade: the moderated grade where there is one, else the auditor's.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import CharField, Count, F, Func, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from audit_app.models import (
+    Audit,
+    AuditState,
+    CaseTheme,
+    Grade,
+    Role,
+    RoundKind,
+    TeamType,
+    User,
+)
+from audit_app.permissions import user_scope
+
+ANALYST_ROLES = (Role.MODERATOR, Role.SENIOR_LEADER, Role.AUDIT_MANAGER, Role.INSPECTOR)
+GRADE_ORDER = (Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE)
+DIMENSIONS = {
+    "area": "round__area__code",
+    "month": "round__month",
+    "theme": "case__theme__code",
+    "team_type": "case__team__team_type",
+}
+
+
+def final_grade() -> Func:
+    """The moderated grade where there is one, else the auditor's (blank until submitted)."""
+    return Coalesce(NullIf(F("moderated_grade"), Value("")), F("grade"), output_field=CharField())
+
+
+def audits_for_analyst(user: User) -> QuerySet[Audit]:
+    """Audits in the areas where the user moderates, leads, manages audits or inspects."""
+    return Audit.objects.filter(
+        user_scope(user).area_filter(*ANALYST_ROLES, area_field="round__area")
+    ).annotate(final_grade=final_grade())
+
+
+def _month(value: str) -> datetime.date:
+    return datetime.datetime.strptime(value, "%Y-%m").date()
+
+
+def _validate_month(value: str) -> None:
+    try:
+        _month(value)
+    except ValueError as error:
+        raise ValidationError("Enter the month as YYYY-MM, for example 2026-11.") from error
+
+
+class AuditResultFilter(django_filters.FilterSet):
+    area = django_filters.CharFilter(
+        field_name="round__area__code", help_text="Area code, e.g. west."
+    )
+    month_from = django_filters.CharFilter(
+        method="filter_month_from",
+        validators=[_validate_month],
+        help_text="First month, YYYY-MM (inclusive).",
+    )
+    month_to = django_filters.CharFilter(
+        method="filter_month_to",
+        validators=[_validate_month],
+        help_text="Last month, YYYY-MM (inclusive).",
+    )
+    theme = django_filters.ModelChoiceFilter(
+        field_name="case__theme",
+        queryset=CaseTheme.objects.all(),
+        to_field_name="code",
+        help_text="Case theme code, e.g. DA.",
+    )
+    team_type = django_filters.ChoiceFilter(
+        field_name="case__team__team_type", choices=TeamType.choices
+    )
+    grade = django_filters.ChoiceFilter(
+        field_name="final_grade", choices=Grade.choices, help_text="The final grade."
+    )
+    state = django_filters.ChoiceFilter(choices=AuditState.choices)
+    kind = django_filters.ChoiceFilter(
+        field_name="round__kind",
+        choices=RoundKind.choices,
+        help_text="Monthly force audits or inspection audits; both unless given.",
+    )
+
+    class Meta:
+        model = Audit
+        fields: list[str] = []
+
+    def filter_month_from(self, queryset, name, value):
+        return queryset.filter(round__month__gte=_month(value))
+
+    def filter_month_to(self, queryset, name, value):
+        return queryset.filter(round__month__lte=_month(value))
+
+
+@dataclass(frozen=True)
+class GradeCounts:
+    key: dict
+    good: int
+    requires_improvement: int
+    inadequate: int
+
+    @property
+    def total(self) -> int:
+        return self.good + self.requires_improvement + self.inadequate
+
+    def share(self, grade: str) -> float | None:
+        return round(100 * getattr(self, grade) / self.total, 1) if self.total else None
+
+    @property
+    def share_good(self) -> float | None:
+        return self.share(Grade.GOOD)
+
+    @property
+    def share_requires_improvement(self) -> float | None:
+        return self.share(Grade.REQUIRES_IMPROVEMENT)
+
+    @property
+    def share_inadequate(self) -> float | None:
+        return self.share(Grade.INADEQUATE)
+
+    @property
+    def counts(self) -> list[int]:
+        return [self.good, self.requires_improvement, self.inadequate]
+
+
+def grade_distribution(
+    audits: QuerySet[Audit], group_by: list[str], moderated_only: bool = True
+) -> list[GradeCounts]:
+    """Counts of each final grade per combination of `group_by` dimensions, in one query."""
+    unknown = [d for d in group_by if d not in DIMENSIONS]
+    if unknown:
+        raise ValueError(f"Unknown dimension(s): {', '.join(unknown)}")
+    graded = audits.filter(state=AuditState.MODERATED) if moderated_only else audits
+    graded = graded.filter(state__in=[AuditState.SUBMITTED, AuditState.MODERATED])
+    columns = [DIMENSIONS[d] for d in group_by]
+    rows = (
+        graded.order_by()
+        .values(*columns)
+        .annotate(
+            **{
+                grade: Count("pk", filter=Q(final_grade=grade))
+                for grade in (g.value for g in GRADE_ORDER)
+            }
+        )
+        .order_by(*columns)
+    )
+    return [
+        GradeCounts(
+            key={d: row[DIMENSIONS[d]] for d in group_by},
+            good=row["good"],
+            requires_improvement=row["requires_improvement"],
+            inadequate=row["inadequate"],
+        )
+        for row in rows
+    ]
+
+
+def final_grade_label(value: str) -> str:
+    return Grade(value).label if value in Grade.values else ""
