@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
-from audit_app.models import Role
 from audit_app.analytics import ANALYST_ROLES
+from audit_app.models import Role
 from audit_app.permissions import user_scope
 
 

@@ -41,9 +41,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         audits = filterset.qs
         by_theme = analytics.grade_distribution(audits, ["theme"], moderated_only)
         by_month = analytics.grade_distribution(audits, ["month"], moderated_only)
-        by_team_type = analytics.grade_distribution(
-            audits, ["theme", "team_type"], moderated_only
-        )
+        by_team_type = analytics.grade_distribution(audits, ["theme", "team_type"], moderated_only)
         context.update(
             by_theme=by_theme,
             by_month=by_month,
@@ -70,5 +68,3 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
     status = 200 if filterset.is_valid() else 400
     return render(request, "dashboard/dashboard.html", context, status=status)
-
-
