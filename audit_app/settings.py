@@ -167,7 +167,8 @@ STORAGES = {
 # under MEDIA_ROOT/reports, which no URL serves: downloads pass a permission check and are logged.
 # REPORT_STORAGE=s3 keeps them in any S3-compatible store (django-storages): set
 # AWS_STORAGE_BUCKET_NAME, and AWS_S3_ENDPOINT_URL / AWS_S3_REGION_NAME where the store needs them;
-# credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a role).
+# credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a
+# role).
 REPORT_STORAGE = os.environ.get("REPORT_STORAGE", "local").strip().lower()
 if REPORT_STORAGE == "local":
     STORAGES["reports"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
