@@ -210,12 +210,15 @@ def evidence_by_month(
     start: datetime.date,
     end: datetime.date,
     with_grades: bool = True,
+    cutoff: datetime.datetime | None = None,
 ) -> dict[int, list[EvidenceMonth]]:
     """For each recommendation, its evidence in each month from `start` to `end` that has any,
     oldest first. `scope` filters the audits counted (paths from `audit__round__area`).
 
     One query for the answers and one for the grades, whatever the amount of data: each
-    recommendation is a set of conditional counts in the same grouped query."""
+    recommendation is a set of conditional counts in the same grouped query. With a `cutoff`,
+    only audits submitted (for answers) or moderated (for grades) by then count, so a report
+    compiled again later shows the same figures."""
     linked = {pk: link for pk, link in links.items() if link.codes}
     result: dict[int, dict[datetime.date, dict[str, int]]] = {pk: {} for pk in links}
     if not linked:
@@ -233,9 +236,14 @@ def evidence_by_month(
         condition = link.answer_condition()
         for value, name in ANSWER_FIELDS.items():
             counts[f"r{pk}_{name}"] = Count("pk", filter=condition & Q(value=value))
+    submitted = Q(audit__state__in=GRADED_STATES)
+    moderated = Q(audit__state=AuditState.MODERATED)
+    if cutoff is not None:
+        submitted &= Q(audit__submitted_at__lte=cutoff)
+        moderated &= Q(audit__moderated_at__lte=cutoff)
     rows = (
         Answer.objects.filter(in_rounds, scope, question__code__in=all_codes)
-        .filter(audit__state__in=GRADED_STATES)
+        .filter(submitted)
         .values(month=F("audit__round__month"))
         .annotate(**counts)
         .order_by("month")
@@ -261,10 +269,7 @@ def evidence_by_month(
                 grades[f"r{pk}_{name}"] = Count("pk", filter=condition & Q(agreed_grade=grade))
         rows = (
             Moderation.objects.filter(in_rounds, scope)
-            .filter(
-                decision__in=[ModerationDecision.AGREED, ModerationDecision.CHANGED],
-                audit__state=AuditState.MODERATED,
-            )
+            .filter(moderated, decision__in=[ModerationDecision.AGREED, ModerationDecision.CHANGED])
             .values(month=F("audit__round__month"))
             .annotate(**grades)
             .order_by("month")
@@ -504,16 +509,6 @@ def recommendation_page(
     )
 
 
-def recommendation_detail(recommendation_id: int) -> Recommendation:
-    """Kept for callers that predate scoping; pages use `recommendation_page`."""
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(
-        Recommendation.objects.select_related("inspection__force").prefetch_related("points"),
-        pk=recommendation_id,
-    )
-
-
 # --- The PVP report's summary -------------------------------------------------------------------
 
 
@@ -559,11 +554,13 @@ def report_summary(
     month: datetime.date,
     area_ids: list[int] | None = None,
     today: datetime.date | None = None,
+    cutoff: datetime.datetime | None = None,
 ) -> list[RecommendationSummary]:
     """The recommendations made to a force, for the PVP report of `month`: five queries.
 
-    `area_ids` limits the evidence to those areas' audits; None counts the whole force. The
-    caller decides who may read the report; this does no user scoping."""
+    `area_ids` limits the evidence to those areas' audits; None counts the whole force.
+    `cutoff` counts only audits submitted (answers) or moderated (grades) by then. The caller
+    decides who may read the report; this does no user scoping."""
     month = month_start(month)
     as_of = min(month_end(month), today or timezone.localdate())
     recommendations = list(
@@ -583,6 +580,7 @@ def report_summary(
         scope=scope,
         start=month,
         end=month,
+        cutoff=cutoff,
     )
     summaries = []
     for r in recommendations:

@@ -80,6 +80,7 @@ def make_audit(
         state=state,
         grade=grade if graded else "",
         submitted_at=timezone.now() if graded else None,
+        moderated_at=timezone.now() if state == AuditState.MODERATED else None,
     )
     questions = {q.code: q for q in question_set.questions.filter(code__in=list(answers))}
     Answer.objects.bulk_create(
@@ -346,6 +347,32 @@ def test_report_summary_for_a_month_and_area(evidence_data):
     assert (force_wide[6].evidence_yes, force_wide[6].evidence_partly) == (1, 1)
     # As it stood on the 1st of the month, the action was not yet due.
     assert force_wide[6].state == "On track"
+
+
+def test_report_summary_counts_only_audits_finished_by_the_cutoff(evidence_data):
+    west = Area.objects.get(code="west")
+    make_audit(area=west, answers={"Q17": "no"}, state=AuditState.MODERATED)
+    late = make_audit(area=west, answers={"Q17": "yes"}, state=AuditState.MODERATED)
+    cutoff = timezone.now()
+    later = cutoff + datetime.timedelta(hours=2)
+    Audit.objects.filter(pk=late.pk).update(submitted_at=later, moderated_at=later)
+    moderated_late = make_audit(area=west, answers={"Q18": "partly"}, state=AuditState.MODERATED)
+    Audit.objects.filter(pk=moderated_late.pk).update(
+        submitted_at=cutoff - datetime.timedelta(hours=1), moderated_at=later
+    )
+    force_id = rec(7).inspection.force_id
+
+    [seven] = [
+        s
+        for s in selectors.report_summary(force_id=force_id, month=MONTH, cutoff=cutoff)
+        if s.number == 7
+    ]
+    assert (seven.evidence_yes, seven.evidence_partly, seven.evidence_no) == (0, 1, 1)
+    assert seven.graded_good == 1  # only the early audit's grade
+    [everything] = [
+        s for s in selectors.report_summary(force_id=force_id, month=MONTH) if s.number == 7
+    ]
+    assert (everything.evidence_yes, everything.graded_good) == (1, 3)
 
 
 def factories_action(recommendation: Recommendation, **kwargs):
