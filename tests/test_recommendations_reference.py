@@ -1,0 +1,113 @@
+"""The data shipped beside the 2017 recommendations: which questions and themes test each one,
+and the December 2018 review's conclusions as the inspectorate's assessments."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.core.management import call_command
+
+from audit_app.models import Question
+from recommendations.models import (
+    AssessorKind,
+    EvidenceQuestion,
+    EvidenceTheme,
+    ProgressAssessment,
+    Rating,
+    Recommendation,
+)
+from tests.test_recommendations_fixture import SEED, normalise
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = ("recommendation_evidence_2017", "recommendation_assessments_2018")
+
+
+@pytest.fixture
+def review_text() -> str:
+    if not SEED.exists():
+        pytest.skip(f"the seed document is not beside the project ({SEED})")
+    return normalise(SEED.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def loaded(reference_data) -> None:
+    call_command("loaddata", *FIXTURES, verbosity=0)
+
+
+def codes(number: int) -> set[str]:
+    return set(
+        EvidenceQuestion.objects.filter(recommendation__number=number).values_list(
+            "question_code", flat=True
+        )
+    )
+
+
+def themes(number: int) -> set[str]:
+    return set(
+        EvidenceTheme.objects.filter(recommendation__number=number).values_list(
+            "theme__code", flat=True
+        )
+    )
+
+
+def test_every_recommendation_is_tested_by_questions_of_the_question_set(loaded):
+    known = set(Question.objects.filter(question_set__version=1).values_list("code", flat=True))
+    for recommendation in Recommendation.objects.all():
+        linked = codes(recommendation.number)
+        assert linked, recommendation.number
+        assert linked <= known, recommendation.number
+
+
+def test_links_follow_the_recommendations_subjects(loaded):
+    supervision = {"Q17", "Q18"}
+    assert supervision <= codes(7)  # investigations supervised and monitored
+    assert supervision <= codes(4)  # supervisory oversight of missing children
+    assert {"Q04", "Q05", "Q06"} == codes(3)  # welfare, behaviour and demeanour
+    assert {"Q21", "Q22", "Q23"} == codes(10) and themes(10) == {"CUST"}
+    assert "Q13" in codes(4) and themes(4) == {"MISS"}
+    assert "Q09" in codes(5) and themes(5) == {"DA"}  # cumulative risk, MARAC
+    assert themes(8) == {"CSE", "ONL"} and themes(9) == {"S46"}
+    assert themes(7) == set()  # every theme's investigations
+
+
+def test_the_review_gives_one_inspector_assessment_per_recommendation(loaded, review_text):
+    assessments = ProgressAssessment.objects.select_related("recommendation")
+    assert assessments.count() == 10
+    assert sorted(a.recommendation.number for a in assessments) == list(range(1, 11))
+    for assessment in assessments:
+        assert assessment.kind == AssessorKind.INSPECTOR
+        assert assessment.assessed_on == datetime.date(2018, 12, 31)
+        assert assessment.source == "HMICFRS post-inspection review, December 2018"
+        assert assessment.recorded_by is None
+        assert assessment.rating in Rating.values
+    # Figures quoted in the narratives are the review's own.
+    for number in re.findall(r"\b\d{2,4}\b", " ".join(a.narrative for a in assessments)):
+        assert number in review_text, number
+    ratings = {a.recommendation.number: a.rating for a in assessments}
+    assert ratings[3] == Rating.ACHIEVED  # officers now speak with children
+    assert ratings[9] == Rating.IN_PROGRESS  # "recording remains poor"
+    assert ratings[10] == Rating.PARTLY_ACHIEVED
+
+
+def test_loading_again_adds_nothing_and_keeps_assessments_entered_since(loaded):
+    from audit_app.models import Role
+    from tests import factories
+
+    force = Recommendation.objects.get(number=7).inspection.force
+    inspector = factories.user_with_role(Role.INSPECTOR, None, force=force)
+    mine = ProgressAssessment.objects.create(
+        recommendation=Recommendation.objects.get(number=7),
+        kind=AssessorKind.INSPECTOR,
+        assessed_on=datetime.date(2019, 6, 1),
+        rating=Rating.ACHIEVED,
+        narrative="Revisit.",
+        recorded_by=inspector,
+    )
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    assert ProgressAssessment.objects.count() == 11
+    assert EvidenceQuestion.objects.count() == 37 and EvidenceTheme.objects.count() == 6
+    mine.refresh_from_db()
+    assert (mine.rating, mine.narrative) == (Rating.ACHIEVED, "Revisit.")
