@@ -1,8 +1,8 @@
 import sys
 
-from benchmarks import walk_latency
+from benchmarks import aggregates, walk_latency
 
-BENCHMARKS = [walk_latency.run]
+BENCHMARKS = [walk_latency.run, aggregates.run]
 
 
 def main() -> int:
