@@ -60,6 +60,7 @@ COLUMN_ALIASES = {
 REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.\-]{0,39}$")
 STAFF_IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z0-9]{1,20}$")
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
+ISO_DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_BYTES = getattr(settings, "CASE_IMPORT_MAX_BYTES", 20_000_000)
 MAX_ROWS = getattr(settings, "CASE_IMPORT_MAX_ROWS", 100_000)
 BATCH_SIZE = 2000
@@ -180,6 +181,12 @@ def _date(row: dict, column: str, label: str, required: bool) -> datetime.date |
         if required:
             raise RowRefused(f"Missing field: {label}.")
         return None
+    if ISO_DATE_PATTERN.match(text[:10]):
+        # The usual case, read without strptime (several times faster); the same dates pass.
+        try:
+            return datetime.date.fromisoformat(text[:10])
+        except ValueError:
+            pass
     for date_format in DATE_FORMATS:
         try:
             return datetime.datetime.strptime(text[:10], date_format).date()
@@ -438,13 +445,13 @@ def case_import_save(*, case_import_id: int) -> CaseImport:
     return case_import
 
 
-def _staff_ids(force: Force, rows: list[CaseImportRow]) -> dict[str, int]:
+def _staff_ids(force: Force, rows: list[dict]) -> dict[str, int]:
     """Staff members by identifier, creating those not yet known (identifier and team only)."""
     wanted: dict[str, int] = {}
-    for row in rows:
+    for values in rows:
         for column in ("officer_in_case", "supervisor"):
-            if identifier := row.values.get(column):
-                wanted.setdefault(identifier.upper(), row.values["team"])
+            if identifier := values.get(column):
+                wanted.setdefault(identifier.upper(), values["team"])
     known = {
         identifier.upper(): pk
         for pk, identifier in StaffMember.objects.filter(
@@ -468,30 +475,32 @@ def _staff_ids(force: Force, rows: list[CaseImportRow]) -> dict[str, int]:
 
 
 def _save_cases(case_import: CaseImport) -> tuple[int, int]:
+    # Tuples rather than model instances: 50,000 rows are read here.
     rows = list(
-        CaseImportRow.objects.filter(case_import=case_import, outcome=RowOutcome.ACCEPTED).only(
-            "pk", "reference", "values"
-        )
+        CaseImportRow.objects.filter(
+            case_import=case_import, outcome=RowOutcome.ACCEPTED
+        ).values_list("pk", "reference", "values")
     )
     # Another import may have saved some of these references since the preview was made.
     known = _known_references(
-        case_import.force, ((r.values["area"], r.reference.upper()) for r in rows)
+        case_import.force, ((values["area"], reference.upper()) for _, reference, values in rows)
     )
-    newly_known = [r for r in rows if (r.values["area"], r.reference.upper()) in known]
+    newly_known = [
+        pk for pk, reference, values in rows if (values["area"], reference.upper()) in known
+    ]
     if newly_known:
-        CaseImportRow.objects.filter(pk__in=[r.pk for r in newly_known]).update(
+        CaseImportRow.objects.filter(pk__in=newly_known).update(
             outcome=RowOutcome.KNOWN, reason="Imported by another file after this one was checked."
         )
-        rows = [r for r in rows if (r.values["area"], r.reference.upper()) not in known]
-    staff = _staff_ids(case_import.force, rows)
+        rows = [r for r in rows if (r[2]["area"], r[1].upper()) not in known]
+    staff = _staff_ids(case_import.force, [values for _, _, values in rows])
     cases = []
-    for row in rows:
-        values = row.values
+    for _, reference, values in rows:
         oic, supervisor = values.get("officer_in_case"), values.get("supervisor")
         cases.append(
             Case(
                 area_id=values["area"],
-                reference=row.reference,
+                reference=reference,
                 theme_id=values["theme"],
                 team_id=values["team"],
                 station=values["station"],
