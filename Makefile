@@ -8,6 +8,7 @@ PORT ?= 8000
 
 # The suite runs with DEBUG off, as production does, but over plain HTTP on loopback.
 TEST_ENV := SECRET_KEY=case-audit-test-suite-only-key-never-used-in-any-deployment \
+	API_RATE_USER=100000/minute \
 	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0
 RUN_ENV := DEBUG=1
 

@@ -38,8 +38,10 @@ from audit_app.models import (
     Team,
     User,
 )
+from audit_app.reports.demo import build_reports_demo
 from audit_app.selectors import current_month, questions_for_theme
 from audit_app.services import current_question_set
+from recommendations.demo import build_recommendations_demo
 from recommendations.models import add_months
 
 DEMO_PASSWORD = "case-audit-demo"  # noqa: S105 - printed to the person running the demo
@@ -324,4 +326,6 @@ def build_demo(today: datetime.date | None = None) -> list[DemoLogin]:
             )
         manager = User.objects.get(username=f"{area.code}.manager")
         _next_round_with_candidates(area, this_month, manager, rng)
+    build_recommendations_demo(force, today)
+    build_reports_demo(force, today)
     return logins

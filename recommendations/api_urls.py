@@ -1,8 +1,8 @@
 """API routes for inspections, recommendations, action plans and assessments, under /api/."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
+from audit_app.api.routers import Router
 from recommendations.api import (
     ActionViewSet,
     AssessmentViewSet,
@@ -10,8 +10,7 @@ from recommendations.api import (
     RecommendationViewSet,
 )
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = Router()
 router.register("inspections", InspectionViewSet, basename="api-inspection")
 router.register("recommendations", RecommendationViewSet, basename="api-recommendation")
 router.register("recommendation-actions", ActionViewSet, basename="api-recommendation-action")

@@ -126,7 +126,8 @@ def test_the_audit_manager_may_read_but_not_write(api, reference_data):
 
 def test_anonymous_api_requests_are_refused_as_json(api, reference_data):
     response = api.get("/api/audits/")
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
     assert "detail" in response.json()
 
 

@@ -1,6 +1,5 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
-from rest_framework.routers import DefaultRouter
 
 from audit_app.api.moderation import FindingThemeViewSet, ModerationViewSet
 from audit_app.api.results import (
@@ -10,10 +9,10 @@ from audit_app.api.results import (
     ExportView,
     ModerationRecordViewSet,
 )
+from audit_app.api.routers import Router
 from audit_app.api.views import AuditViewSet
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = Router()
 router.register("audits", AuditViewSet, basename="api-audit")
 router.register("moderation/audits", ModerationViewSet, basename="api-moderation")
 router.register("themes", FindingThemeViewSet, basename="api-theme")

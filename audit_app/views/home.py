@@ -29,5 +29,5 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.has_role(Role.AUDIT_MANAGER, Role.SENIOR_LEADER, Role.INSPECTOR):
         context["round_progress"] = selectors.round_progress(selectors.open_rounds_for(user))
     if scope.has_role(Role.INSPECTOR, Role.SENIOR_LEADER):
-        context["recommendations"] = list(recommendations_overview()[:10])
+        context["recommendations"] = list(recommendations_overview(request.user)[:10])
     return render(request, "home/home.html", context)

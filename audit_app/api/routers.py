@@ -1,0 +1,11 @@
+"""The API's router: record ids in URLs are digits, so `/api/audits/abc/` is a plain 404."""
+
+from rest_framework.routers import DefaultRouter
+
+
+class Router(DefaultRouter):
+    include_root_view = False
+
+    def __init__(self) -> None:
+        super().__init__(trailing_slash=True)
+        self._default_value_pattern = "[0-9]+"
