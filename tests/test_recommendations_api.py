@@ -188,7 +188,7 @@ def test_bad_actions_are_refused_with_the_reason(api, lancashire):
         {"recommendation": rec(7).pk, "description": "x", "owner": "y", "due_on": "soon"},
         format="json",
     )
-    assert response.status_code == 400 and "due_on" in response.json()
+    assert response.status_code == 400 and "due_on" in response.json()["errors"]
     assert not RecommendationAction.objects.exists()
 
 

@@ -120,7 +120,10 @@ class SubmitSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = serializers.CharField(help_text="Why the request was refused.")
+    errors = serializers.DictField(
+        required=False, help_text="Field by field, when the request's fields were refused."
+    )
 
 
 class ConflictAnswerSerializer(serializers.Serializer):
