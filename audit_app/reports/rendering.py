@@ -6,6 +6,7 @@ CSS, through the project's URL fetcher, which loads only the project's own stati
 
 from __future__ import annotations
 
+import base64
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,6 +28,23 @@ def percent(count: int, total: int) -> str:
         return "–"
     value = (Decimal(100 * count) / Decimal(total)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return f"{value}%"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart's SVG: inline in the HTML preview; in the PDF an SVG image, which WeasyPrint
+    draws without running the page's CSS cascade over each of its elements (a sixth faster)."""
+
+    label: str
+    svg: str
+
+    @property
+    def inline(self) -> str:
+        return mark_safe(self.svg)  # noqa: S308 - drawn by matplotlib from our own numbers
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
 
 
 @dataclass(frozen=True)
@@ -102,43 +120,51 @@ def report_context(
     chart_label = f"{scope}, {month}"
     chart_data = {}
     if total.total:
-        chart_data["themes"] = mark_safe(  # noqa: S308 - SVG drawn by matplotlib from our numbers
+        label = f"Grades by case theme, {chart_label}: the table below gives the figures"
+        chart_data["themes"] = Chart(
+            label,
             charts.grade_share_bars(
                 name="chart-themes",
-                label=f"Grades by case theme, {chart_label}: the table below gives the figures",
+                label=label,
                 categories=[row.code or row.label for row in themes],
                 counts=[row.counts for row in themes],
                 grade_labels=grade_labels,
-            )
+            ),
         )
-        chart_data["team_types"] = mark_safe(  # noqa: S308
+        label = f"Grades by team type, {chart_label}: the table below gives the figures"
+        chart_data["team_types"] = Chart(
+            label,
             charts.grade_share_bars(
                 name="chart-team-types",
-                label=f"Grades by team type, {chart_label}: the table below gives the figures",
+                label=label,
                 categories=[row.label for row in team_types],
                 counts=[row.counts for row in team_types],
                 grade_labels=grade_labels,
-            )
+            ),
         )
     if any(point["row"].total for point in trend):
-        chart_data["trend"] = mark_safe(  # noqa: S308
+        label = f"Grades month by month to {month}: the table below gives the figures"
+        chart_data["trend"] = Chart(
+            label,
             charts.trend_bars(
                 name="chart-trend",
-                label=f"Grades month by month to {month}: the table below gives the figures",
+                label=label,
                 months=[_short_month(point["month"]) for point in content["trend"]],
                 counts=[point["row"].counts for point in trend],
                 grade_labels=grade_labels,
-            )
+            ),
         )
     if finding:
         shown = finding[:10]
-        chart_data["finding_themes"] = mark_safe(  # noqa: S308
+        label = f"Most frequent finding themes, {chart_label}: the table below gives them"
+        chart_data["finding_themes"] = Chart(
+            label,
             charts.count_bars(
                 name="chart-finding-themes",
-                label=f"Most frequent finding themes, {chart_label}: the table below gives them",
+                label=label,
                 categories=[entry["name"] for entry in shown],
                 values=[entry["month"] for entry in shown],
-            )
+            ),
         )
     grade_names = dict(content["grades"])
     actions = [
