@@ -33,7 +33,7 @@ from audit_app.reports.models import (
     ReportState,
 )
 
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
 
 
 ERRORS = {
