@@ -6,6 +6,7 @@ embedded defaults (SQLite, Celery tasks run in-process). Bad values fail loudly.
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -82,6 +83,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "audit_app.apps.AuditAppConfig",
     "recommendations.apps.RecommendationsConfig",
     "audit_app.reports.apps.ReportsConfig",
@@ -94,10 +98,32 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "audit_app.middleware.SessionLifetimeMiddleware",
+    "audit_app.middleware.TwoFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Content Security Policy (django-csp): nothing inline, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "audit_app.urls"
 WSGI_APPLICATION = "audit_app.wsgi.application"
@@ -129,6 +155,22 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "audit_app.User"
+# django-axes checks for a lockout before the password is tried.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failures for one username from one address lock it for the cool-off.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Two-factor sign-in (django-otp, TOTP): optional per user unless the force makes it compulsory.
+REQUIRE_TWO_FACTOR = env_bool("REQUIRE_TWO_FACTOR", False)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Case Audit")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -193,7 +235,11 @@ else:
 WHITENOISE_USE_FINDERS = not env_bool("STATIC_MANIFEST", False)
 
 # Sessions and cookies. Secure by default; `make run` serves plain HTTP with DEBUG on.
-SESSION_COOKIE_AGE = 10 * 60 * 60
+# A session ends after 30 minutes without a request, and 10 hours after sign-in at most
+# (audit_app.middleware.SessionLifetimeMiddleware).
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_MAX_AGE_HOURS = env_int("SESSION_MAX_AGE_HOURS", 10)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)

@@ -13,6 +13,7 @@ from audit_app.views import (
     moderation,
     rounds,
     tokens,
+    two_factor,
 )
 
 urlpatterns = [
@@ -21,6 +22,8 @@ urlpatterns = [
     path("sign-out/", accounts.SignOutView.as_view(), name="logout"),
     path("healthz", accounts.healthz, name="healthz"),
     path("account/api-tokens/", tokens.token_list, name="api_tokens"),
+    path("account/two-factor/", two_factor.setup, name="two_factor_setup"),
+    path("account/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
     path(
         "account/api-tokens/<int:token_id>/revoke/", tokens.token_revoke, name="api_token_revoke"
     ),

@@ -114,6 +114,8 @@ def test_feedback_sheet_pdf_holds_the_feedback(client, moderated):
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert f"case {audit.case.reference}" in text
     assert "OFFICIAL-SENSITIVE" in text
+    # The page's margin boxes come from the stylesheet, so it was fetched and applied.
+    assert "page 1 of" in text
     assert audit.areas_for_improvement in text
     assert "Supervisor" in text
 

@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
@@ -24,7 +25,10 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "docs/",
-        SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html"),
+        # Redoc styles itself inline and parses in a web worker: allowed on this page only.
+        csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})(
+            SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html")
+        ),
         name="api-docs",
     ),
     path("aggregates/", AggregatesView.as_view(), name="api-aggregates"),

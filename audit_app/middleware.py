@@ -1,0 +1,72 @@
+"""Session lifetime and two-factor sign-in, enforced on every request."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_otp import user_has_device
+
+logger = logging.getLogger(__name__)
+
+SIGNED_IN_AT = "signed_in_at"
+
+
+@receiver(user_logged_in)
+def _remember_sign_in_time(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[SIGNED_IN_AT] = int(time.time())
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session 10 hours after sign-in, however active (the idle limit is the cookie age)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            signed_in_at = request.session.get(SIGNED_IN_AT)
+            limit = settings.SESSION_MAX_AGE_HOURS * 3600
+            if signed_in_at is None or time.time() - signed_in_at > limit:
+                logger.info("session of user %s ended at its maximum age", user.pk)
+                logout(request)
+                if not request.path.startswith("/api/"):
+                    return redirect(f"{reverse('login')}?next={request.path}")
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """Sends a signed-in user who has (or must have) a TOTP device to verify it first."""
+
+    EXEMPT_URL_NAMES = {"two_factor_verify", "two_factor_setup", "logout", "healthz", "login"}
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_verified():
+            return None
+        # API requests with a personal token are authenticated by DRF, not by the session.
+        if request.path.startswith(("/api/", "/static/")):
+            return None
+        match = request.resolver_match
+        if match is not None and match.url_name in self.EXEMPT_URL_NAMES:
+            return None
+        if user_has_device(user, confirmed=True):
+            return redirect(f"{reverse('two_factor_verify')}?next={request.path}")
+        if settings.REQUIRE_TWO_FACTOR:
+            return redirect("two_factor_setup")
+        return None
