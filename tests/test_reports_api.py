@@ -39,7 +39,9 @@ def test_reports_list_is_scoped_and_filtered(client, org):
     ready_version(org["force"], org["south"], month=MONTH)
     ready_version(org["force"], org["west"], month=datetime.date(2026, 2, 1))
     client.force_login(factories.user_with_role(Role.SENIOR_LEADER, org["west"]))
-    body = client.get("/api/reports/").json()
+    response = client.get("/api/reports/")
+    body = response.json()
+    assert response.status_code == 200, body
     assert body["count"] == 2
     assert {row["meeting"] for row in body["results"]} == {"West area"}
     row = client.get("/api/reports/?month=2026-03").json()["results"][0]
@@ -82,7 +84,7 @@ def test_asking_is_refused_with_a_reason(client, org):
     assert post({"area": org["south"].pk, "month": "2026-03"}).status_code == 404
     assert post({"area": None, "month": "2026-03"}).status_code == 404  # not force-wide
     bad = post({"area": org["west"].pk, "month": "2026-13"})
-    assert bad.status_code == 400 and "month" in bad.json()
+    assert bad.status_code == 400 and "month" in bad.json()["errors"]
     future = post({"area": org["west"].pk, "month": "2099-01"})
     assert future.status_code == 400
     assert "cannot be ahead" in future.json()["detail"]
@@ -144,7 +146,7 @@ def test_meeting_actions_through_the_api(client, org):
          "action_type": "poster", "owner": "x", "due_on": "2026-05-31"},
         content_type="application/json",
     )  # fmt: skip
-    assert bad.status_code == 400 and "action_type" in bad.json()
+    assert bad.status_code == 400 and "action_type" in bad.json()["errors"]
     early = client.post(
         "/api/meeting-actions/",
         {"area": org["west"].pk, "meeting_month": "2026-03", "description": "x",
