@@ -243,3 +243,32 @@ class FeedbackAdmin(admin.ModelAdmin):
     list_display = ["audit", "recipient_role", "recipient", "state", "sent_at", "acknowledged_on"]
     list_filter = ["state", "recipient_role"]
     raw_id_fields = ["audit", "recipient"]
+
+
+@admin.register(models.AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    """Read-only: the access log is append-only, even for superusers."""
+
+    list_display = ["at", "user", "action", "record_type", "record_id", "method", "path", "status"]
+    list_filter = ["action", "record_type"]
+    search_fields = ["user__username", "record_id", "path"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["user", "name", "prefix", "key_hash", "created_at", "last_used_at"]
+    exclude: list[str] = []
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -35,8 +35,11 @@ class SessionLifetimeMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             signed_in_at = request.session.get(SIGNED_IN_AT)
+            if signed_in_at is None:
+                # A session from before this limit existed: its clock starts now.
+                request.session[SIGNED_IN_AT] = signed_in_at = int(time.time())
             limit = settings.SESSION_MAX_AGE_HOURS * 3600
-            if signed_in_at is None or time.time() - signed_in_at > limit:
+            if time.time() - signed_in_at > limit:
                 logger.info("session of user %s ended at its maximum age", user.pk)
                 logout(request)
                 if not request.path.startswith("/api/"):

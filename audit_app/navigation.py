@@ -32,8 +32,13 @@ _ITEMS: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("Dashboard", "dashboard", ANALYST_ROLES),
     ("Rounds", "rounds", (Role.AUDIT_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER, Role.INSPECTOR)),
     ("Coverage", "coverage", (Role.AUDIT_MANAGER,)),
+    ("Access log", "access_log", (Role.AUDIT_MANAGER,)),
     ("Recommendations", "recommendations:overview", None),
 ]
+
+
+# Pages for the force-wide audit manager only, not an area's.
+FORCE_WIDE_ONLY = {"access_log"}
 
 
 def navigation_for(request: HttpRequest) -> list[NavItem]:
@@ -44,7 +49,8 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
     links = [
         (text, reverse(url_name))
         for text, url_name, roles in _ITEMS
-        if roles is None or scope.has_role(*roles)
+        if (roles is None or scope.has_role(*roles))
+        and (url_name not in FORCE_WIDE_ONLY or scope.force_wide.get(Role.AUDIT_MANAGER))
     ]
     # The most specific link containing this page is the current one ("/" only for itself).
     matching = [href for _, href in links if request.path.startswith(href) and href != "/"]

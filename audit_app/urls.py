@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from audit_app.views import (
+    access_log,
     accounts,
     auditing,
     coverage,
@@ -56,6 +57,7 @@ urlpatterns = [
     path("rounds/", rounds.round_list, name="rounds"),
     path("coverage/", coverage.coverage, name="coverage"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("access-log/", access_log.access_log, name="access_log"),
     path("rounds/new/", rounds.round_create, name="round_create"),
     path("rounds/<int:round_id>/", rounds.round_detail, name="round_detail"),
     path("rounds/<int:round_id>/select/", rounds.round_select, name="round_select"),

@@ -1,3 +1,4 @@
+from audit_app.models.access_log import AccessAction, AccessLogEntry
 from audit_app.models.auditing import (
     COMMENT_MAX_LENGTH,
     GRADED_STATES,
@@ -67,6 +68,8 @@ __all__ = [
     "GRADE_SEVERITY",
     "IMPORT_IN_FLIGHT_STATES",
     "NOTE_MAX_LENGTH",
+    "AccessAction",
+    "AccessLogEntry",
     "Answer",
     "AnswerValue",
     "ApiToken",
