@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "axes",
+    "simple_history",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "audit_app.apps.AuditAppConfig",
@@ -100,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "audit_app.middleware.SessionLifetimeMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "audit_app.middleware.TwoFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -237,9 +239,8 @@ WHITENOISE_USE_FINDERS = not env_bool("STATIC_MANIFEST", False)
 
 # Sessions and cookies. Secure by default; `make run` serves plain HTTP with DEBUG on.
 # A session ends after 30 minutes without a request, and 10 hours after sign-in at most
-# (audit_app.middleware.SessionLifetimeMiddleware).
+# (audit_app.middleware.SessionLifetimeMiddleware, which also renews it on activity).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_MAX_AGE_HOURS = env_int("SESSION_MAX_AGE_HOURS", 10)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -7,6 +7,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class Heading(models.TextChoices):
@@ -47,6 +48,8 @@ class Inspection(models.Model):
     fieldwork_end = models.DateField(null=True, blank=True)
     published_on = models.DateField()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-published_on"]
         constraints = [
@@ -70,6 +73,8 @@ class Recommendation(models.Model):
     heading = models.CharField(max_length=20, choices=Heading.choices)
     timescale = models.CharField(max_length=14, choices=Timescale.choices)
     text = models.TextField(help_text="The recommendation as published, up to its bullet points.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["inspection", "number"]
@@ -102,6 +107,8 @@ class RecommendationPoint(models.Model):
     order = models.PositiveSmallIntegerField()
     text = models.TextField()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["recommendation", "order"]
         constraints = [
@@ -132,6 +139,8 @@ class EvidenceQuestion(models.Model):
     question_code = models.CharField(max_length=12, help_text="e.g. Q17")
 
     objects = EvidenceQuestionManager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["recommendation", "question_code"]
@@ -176,6 +185,8 @@ class EvidenceTheme(models.Model):
     )
 
     objects = EvidenceThemeManager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["recommendation", "theme__display_order"]
@@ -238,6 +249,9 @@ class RecommendationAction(models.Model):
         "audit_app.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The revision is bumped with F(), which a history row cannot copy; it is bookkeeping.
+    history = HistoricalRecords(excluded_fields=["revision"])
 
     class Meta:
         ordering = ["recommendation", "point__order", "due_on", "pk"]
@@ -310,6 +324,8 @@ class ProgressAssessment(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProgressAssessmentManager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["recommendation", "-assessed_on", "-recorded_at", "-pk"]

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from audit_app.history import changes_to_many
 from recommendations import selectors, services
 from recommendations.forms import ActionForm, AssessmentForm
 from recommendations.models import AssessorKind, RecommendationAction
@@ -35,6 +36,10 @@ def detail(request: HttpRequest, recommendation_id: int) -> HttpResponse:
             "page": page,
             "recommendation": page.recommendation,
             "detail_months": selectors.DETAIL_MONTHS,
+            "changes": changes_to_many(
+                RecommendationAction.history.filter(recommendation_id=page.recommendation.pk),
+                lambda action: f"action: {action.description[:80]}",
+            ),
         },
     )
 

@@ -99,3 +99,19 @@ def test_the_force_audit_manager_searches_the_log(client, reference_data):
     client.force_login(area_manager)
     assert client.get(reverse("access_log")).status_code == 403
     assert b"Access log" not in client.get(reverse("home")).content
+
+
+def test_change_history_is_kept_and_shown_on_the_audit(client, reference_data):
+    from audit_app.history import change_history
+    from tests.walk_helpers import answer_everything, submit
+
+    audit = allocated_audit()
+    answer_everything(audit)
+    submit(audit)
+    rows = change_history(audit)
+    assert rows[0].kind == "Changed" and "grade" in rows[0].fields and "state" in rows[0].fields
+    assert rows[-1].kind == "Created"
+    client.force_login(audit.auditor)
+    page = client.get(reverse("audit_overview", args=[audit.pk])).content.decode()
+    history = page[page.index('id="change-history"') :]
+    assert "Changed" in history and "grade" in history

@@ -343,7 +343,7 @@ def _count(client, django_assert_max_num_queries, url: str, limit: int) -> None:
         assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize(("page", "limit"), [("overview", 9), ("detail", 15)])
+@pytest.mark.parametrize(("page", "limit"), [("overview", 9), ("detail", 16)])
 def test_pages_take_a_fixed_number_of_queries(
     client, lancashire, west, django_assert_max_num_queries, page, limit
 ):

@@ -7,12 +7,13 @@ import time
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit_app.middleware import SIGNED_IN_AT
+from audit_app.middleware import SIGNED_IN_AT, TOUCHED_AT
 from audit_app.models import Area, Role
 from tests import factories
 
@@ -49,7 +50,7 @@ def test_pages_carry_a_strict_content_security_policy_and_headers(client, leader
 
 def test_session_and_csrf_cookies_are_http_only_and_the_session_is_short(settings):
     assert settings.SESSION_COOKIE_HTTPONLY and settings.CSRF_COOKIE_HTTPONLY
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_MAX_AGE_HOURS == 10
 
 
@@ -77,6 +78,24 @@ def test_signing_in_rotates_the_session_key(client, leader):
     sign_in(client, leader.username)
     assert client.session.session_key != before
     assert client.session.get("_auth_user_id") == str(leader.pk)
+
+
+def test_activity_renews_the_session_at_most_once_a_minute(client, leader):
+    def stored_expiry():
+        return Session.objects.get(session_key=client.session.session_key).expire_date
+
+    sign_in(client, leader.username)
+    first_expiry = stored_expiry()
+    time.sleep(1)
+    client.get(reverse("home"))
+    assert stored_expiry() == first_expiry, "no write within the minute"
+    session = client.session
+    session[TOUCHED_AT] = int(time.time()) - 120
+    session.save()
+    before = stored_expiry()
+    time.sleep(1)
+    client.get(reverse("home"))
+    assert stored_expiry() > before
 
 
 def test_a_session_ends_ten_hours_after_sign_in_however_active(client, leader):

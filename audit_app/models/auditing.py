@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from audit_app.models.organisation import Area, StaffMember, Team
 from audit_app.models.questions import (
@@ -72,6 +73,8 @@ class AuditRound(models.Model):
     # Set when the round is closed with audits unfinished, after the manager confirmed it.
     closed_unfinished = models.PositiveSmallIntegerField(default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-month", "area__name"]
         constraints = [
@@ -112,6 +115,8 @@ class Case(models.Model):
     occurred_on = models.DateField(help_text="When the incident or referral was recorded.")
     closed_on = models.DateField(null=True, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["reference"]
@@ -171,6 +176,9 @@ class Audit(models.Model):
     # When the audit manager and moderator were told it is overdue, so they are told once.
     overdue_flagged_at = models.DateTimeField(null=True, blank=True)
 
+    # The revision is bumped with F(), which a history row cannot copy; it is bookkeeping.
+    history = HistoricalRecords(excluded_fields=["revision"])
+
     class Meta:
         ordering = ["round", "case__reference"]
         constraints = [
@@ -215,6 +223,8 @@ class Answer(models.Model):
     value = models.CharField(max_length=8, choices=AnswerValue.choices)
     comment = models.TextField(blank=True, max_length=COMMENT_MAX_LENGTH)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["audit", "question__number"]
@@ -280,6 +290,8 @@ class FindingTheme(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
 
@@ -317,6 +329,8 @@ class Moderation(models.Model):
     good_practice_to_publicise = models.BooleanField(default=False)
     themes = models.ManyToManyField(FindingTheme, blank=True, related_name="moderations")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["audit", "created_at"]
@@ -412,6 +426,8 @@ class ModerationPolicy(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name_plural = "moderation policies"
         constraints = [
@@ -452,6 +468,8 @@ class SafeguardingEscalation(models.Model):
         related_name="escalations_answered",
     )
     responded_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["state", "respond_by"]
@@ -505,6 +523,8 @@ class Feedback(models.Model):
     drafted_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     acknowledged_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["audit", "recipient_role"]

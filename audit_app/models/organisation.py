@@ -5,11 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class Force(models.Model):
     code = models.SlugField(max_length=32, unique=True)
     name = models.CharField(max_length=120, unique=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -24,6 +27,8 @@ class Area(models.Model):
     force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="areas")
     code = models.SlugField(max_length=32)
     name = models.CharField(max_length=120)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["force__name", "name"]
@@ -48,6 +53,8 @@ class Team(models.Model):
     code = models.SlugField(max_length=48)
     name = models.CharField(max_length=120)
     team_type = models.CharField(max_length=20, choices=TeamType.choices)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["area__name", "name"]
@@ -82,6 +89,8 @@ class StaffMember(models.Model):
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="staff"
     )
     email = models.EmailField(blank=True, help_text="Work address for feedback, if known.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["identifier"]
@@ -139,6 +148,8 @@ class RoleAssignment(models.Model):
         help_text="Leave empty for a force-wide role.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["user__username", "role"]

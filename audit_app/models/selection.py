@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from audit_app.models.auditing import AuditRound, Case
 from audit_app.models.organisation import Force
@@ -143,6 +144,8 @@ class SelectionSlot(models.Model):
     eligible_count = models.PositiveIntegerField(default=0)
     empty_reason = models.TextField(blank=True, max_length=1000)
     selected_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["round", "position"]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit_app import selectors, services
 from audit_app.forms import EscalationForm, GradeForm, SectionForm
+from audit_app.history import change_history
 from audit_app.models import Audit, AuditEventKind, Role
 from audit_app.permissions import role_required
 
@@ -66,6 +67,7 @@ def audit_overview(request: HttpRequest, audit_id: int) -> HttpResponse:
     context["submissions"] = audit.submissions.select_related("submitted_by")
     # The moderator's blind grade stays hidden from the auditor until the decision is recorded.
     context["events"] = selectors.audit_history(audit).exclude(kind=AuditEventKind.BLIND_GRADED)
+    context["changes"] = change_history(audit)
     return render(request, "auditing/audit_overview.html", context)
 
 

@@ -17,6 +17,7 @@ from audit_app.forms import (
     ModerationQueueFilter,
     PeriodForm,
 )
+from audit_app.history import change_history
 from audit_app.models import AuditState, FindingTheme, ModerationPolicy, Role
 from audit_app.permissions import role_required
 from audit_app.views.auditing import bad_request
@@ -99,6 +100,7 @@ def moderate(request: HttpRequest, audit_id: int) -> HttpResponse:
             "blind": blind,
             "moderations": selectors.audit_moderations(audit),
             "events": selectors.audit_history(audit),
+            "changes": change_history(audit),
         },
         status=status,
     )

@@ -18,6 +18,8 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit_app.middleware import HAS_TWO_FACTOR_DEVICE
+
 
 class CodeForm(forms.Form):
     code = forms.CharField(
@@ -83,6 +85,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=request.user).exclude(pk=device.pk).delete()
             otp_login(request, device)
+            request.session[HAS_TWO_FACTOR_DEVICE] = True
             messages.success(request, "Two-factor sign-in is on for your account.")
             return redirect("home")
         form.add_error("code", "The code is not right. Check the time on your phone and try again.")
