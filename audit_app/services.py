@@ -537,9 +537,7 @@ def moderation_record(
         audit.moderated_at = timezone.now()
         audit.moderated_grade = agreed_grade
     audit.revision = F("revision") + 1
-    audit.save(
-        update_fields=["state", "moderated_at", "moderated_grade", "revision", "updated_at"]
-    )
+    audit.save(update_fields=["state", "moderated_at", "moderated_grade", "revision", "updated_at"])
     audit.refresh_from_db(fields=["revision"])
     _record_event(
         audit,

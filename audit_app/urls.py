@@ -25,9 +25,7 @@ urlpatterns = [
     path("account/api-tokens/", tokens.token_list, name="api_tokens"),
     path("account/two-factor/", two_factor.setup, name="two_factor_setup"),
     path("account/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
-    path(
-        "account/api-tokens/<int:token_id>/revoke/", tokens.token_revoke, name="api_token_revoke"
-    ),
+    path("account/api-tokens/<int:token_id>/revoke/", tokens.token_revoke, name="api_token_revoke"),
     path("my-audits/", auditing.my_audits, name="my_audits"),
     path("audits/<int:audit_id>/", auditing.audit_overview, name="audit_overview"),
     path(
