@@ -6,6 +6,8 @@ import re
 from collections import Counter
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit_app import coverage
@@ -200,14 +202,15 @@ def test_the_page_takes_a_fixed_number_of_queries(
     client, west, south, django_assert_max_num_queries
 ):
     client.force_login(factories.user_with_role(Role.AUDIT_MANAGER, None, force=west.force))
-    with django_assert_max_num_queries(9):
+    client.get(reverse("coverage"))  # the session's first use, not counted
+    with CaptureQueriesContext(connection) as empty:
         assert client.get(reverse("coverage")).status_code == 200
     for months_ago in range(12):
         audited(west, "DA", "response", months_ago)
         audited(south, "MISS", "cid", months_ago)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(len(empty)):
         assert client.get(reverse("coverage"), {"area": "west"}).status_code == 200
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(len(empty)):
         assert client.get(reverse("coverage")).status_code == 200
 
 

@@ -60,22 +60,23 @@ logger = logging.getLogger(__name__)
 
 ROUND_RUNNERS = (Role.AUDIT_MANAGER, Role.INSPECTOR)
 MAX_SEED = 2**63 - 1
+MAX_ID = 2**31 - 1  # record ids are PostgreSQL integers: a larger one is refused, not a 500
 
 
 # Errors ----------------------------------------------------------------------------------------
 
 
 class Refused(APIException):
-    """A 400 whose body is {"detail": reason}, with the fields' own errors for bad input."""
+    """A 400 whose body is {"detail": reason}, with the fields' own errors under "errors"."""
 
     status_code = status.HTTP_400_BAD_REQUEST
     default_detail = "The request was refused."
     default_code = "refused"
 
-    def __init__(self, reason: str, field_errors: dict | None = None) -> None:
+    def __init__(self, reason: str, errors: dict | None = None) -> None:
         body: dict = {"detail": reason}
-        if field_errors:
-            body["field_errors"] = field_errors
+        if errors:
+            body["errors"] = errors
         super().__init__(body)
 
 
@@ -86,7 +87,7 @@ class QueueUnavailable(APIException):
 
 class InputErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="The reason, in a sentence.")
-    field_errors = serializers.DictField(
+    errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="For bad input: the errors by field name.",
@@ -119,7 +120,7 @@ def _valid(serializer_class: type[serializers.Serializer], data) -> dict:
     """The validated input, or a 400 naming what is wrong."""
     serializer = serializer_class(data=data)
     if not serializer.is_valid():
-        raise Refused(_reason(serializer.errors), field_errors=serializer.errors)
+        raise Refused(_reason(serializer.errors), errors=serializer.errors)
     return serializer.validated_data
 
 
@@ -235,7 +236,10 @@ class CaseImportUploadSerializer(serializers.Serializer):
         + "."
     )
     force = serializers.IntegerField(
-        required=False, help_text="The force's id; needed only by managers of several forces."
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The force's id; needed only by managers of several forces.",
     )
 
 
@@ -475,7 +479,10 @@ class AuditRoundDetailSerializer(AuditRoundSerializer):
 
 
 class RoundCreateSerializer(serializers.Serializer):
-    area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
+    area = serializers.PrimaryKeyRelatedField(
+        queryset=Area.objects.all(),
+        pk_field=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+    )
     month = MonthField()
     due_date = serializers.DateField()
     kind = TextChoiceField(choices=RoundKind.choices, default=RoundKind.MONTHLY)
@@ -515,7 +522,9 @@ class RoundCloseSerializer(serializers.Serializer):
 
 
 class ReassignSerializer(serializers.Serializer):
-    auditor = serializers.IntegerField(help_text="The user id of another of the round's auditors.")
+    auditor = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The user id of another of the round's auditors."
+    )
 
 
 ROUND_FILTERS = [
@@ -587,7 +596,7 @@ class RoundViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 raise Refused(f"{kind[:20]!r} is not a kind of round.")
             found = found.filter(kind=kind)
         if area := params.get("area"):
-            if not area.isdigit():
+            if not re.fullmatch(r"[0-9]{1,9}", area):
                 raise Refused("area must be an area's id.")
             found = found.filter(area_id=int(area))
         return found
@@ -715,6 +724,8 @@ class SlotSwapSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
+        min_value=1,
+        max_value=MAX_ID,
         help_text="The id of an eligible case of the slot's theme and month; omit to draw one.",
     )
 

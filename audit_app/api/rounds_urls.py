@@ -1,12 +1,11 @@
 """API routes for case imports, rounds, selection and allocation, under /api/."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
 from audit_app.api.rounds import CaseImportViewSet, RoundViewSet, SelectionSlotViewSet
+from audit_app.api.routers import Router
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = Router()
 router.register("case-imports", CaseImportViewSet, basename="api-case-import")
 router.register("rounds", RoundViewSet, basename="api-round")
 router.register("selection-slots", SelectionSlotViewSet, basename="api-selection-slot")
