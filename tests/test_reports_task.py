@@ -99,12 +99,23 @@ def test_the_database_refuses_a_second_version_in_flight(west):
         PvpReport.objects.create(force=west.force, area=None, month=MONTH)
 
 
-def test_a_version_lost_in_flight_is_replaced_not_joined(west):
+@pytest.mark.parametrize(
+    ("state", "field", "age"),
+    [
+        # The queue lost the message: nothing ran it within twice the visibility timeout.
+        (ReportState.QUEUED, "requested_at", lambda: services.stale_after()),
+        # Its worker was killed at the hard time limit, before it could record anything.
+        (ReportState.COMPILING, "started_at", lambda: services.running_too_long()),
+    ],
+)
+def test_a_version_lost_in_flight_is_replaced_not_joined(west, state, field, age):
     with mock.patch.object(tasks.compile_report, "apply_async"):
         lost = request(west).version
-        PvpReportVersion.objects.filter(pk=lost.pk).update(
-            requested_at=timezone.now() - services.stale_after() - datetime.timedelta(minutes=1)
-        )
+        recent = timezone.now() - age() + datetime.timedelta(minutes=1)
+        PvpReportVersion.objects.filter(pk=lost.pk).update(state=state, **{field: recent})
+        assert request(west).joined  # not yet lost: joined
+        old = timezone.now() - age() - datetime.timedelta(minutes=1)
+        PvpReportVersion.objects.filter(pk=lost.pk).update(**{field: old})
         fresh = request(west)
     assert not fresh.joined and fresh.version.number == 2
     lost.refresh_from_db()

@@ -235,6 +235,12 @@ def test_the_detail_page_shows_progress_and_a_failure_beside_the_current_version
     assert "data-report-progress" in page and "Check progress" in page
     assert "js/report-progress.js" in page
     assert "<script>" not in page  # no inline script
+    PvpReportVersion.objects.filter(number=3).update(
+        started_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert "has not finished within the time allowed" in page
+    assert "data-report-progress" not in page
 
 
 def test_a_broker_error_on_generate_now_tells_the_user_to_try_again(

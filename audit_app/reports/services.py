@@ -45,11 +45,27 @@ def first_of_month(day: datetime.date) -> datetime.date:
 
 
 def stale_after() -> datetime.timedelta:
-    """A version still in flight this long after it was asked for was lost (a worker died and
-    its message with it, or the queue forgot it): a new request replaces it rather than joining.
-    Twice the broker's visibility timeout, which is itself above the task's hard time limit."""
+    """A version still queued this long after it was asked for was lost (the queue forgot it):
+    a new request replaces it rather than joining. Twice the broker's visibility timeout, after
+    which Redis would have delivered it again."""
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
     return datetime.timedelta(seconds=2 * visibility)
+
+
+def running_too_long() -> datetime.timedelta:
+    """A version compiling or rendering for longer than the task's hard time limit was killed
+    with its worker process (the task had no chance to record it), so it is replaced too."""
+    return datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+
+def is_lost(version: PvpReportVersion, now: datetime.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    if version.state == ReportState.QUEUED:
+        return version.requested_at < now - stale_after()
+    if version.state in IN_FLIGHT_STATES:
+        started = version.started_at or version.requested_at
+        return started < now - running_too_long()
+    return False
 
 
 @dataclass(frozen=True)
@@ -78,9 +94,10 @@ def report_request(
         report = PvpReport.objects.select_for_update().get(pk=report.pk)
         in_flight = report.versions.filter(state__in=IN_FLIGHT_STATES).first()
         if in_flight is not None:
-            if in_flight.requested_at > timezone.now() - stale_after():
+            if not is_lost(in_flight):
                 logger.info("report %s: request joined version %s", report.pk, in_flight.pk)
                 return ReportRequest(version=in_flight, joined=True)
+            logger.warning("report version %s lost in flight: replaced", in_flight.pk)
             _fail(in_flight.pk, "It did not finish in time and was replaced by a new request.")
         report.last_version = F("last_version") + 1
         report.save(update_fields=["last_version"])

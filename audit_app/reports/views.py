@@ -108,6 +108,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "report": report,
             "versions": versions,
             "in_flight": in_flight,
+            "in_flight_lost": bool(in_flight and services.is_lost(in_flight)),
             "latest": latest,
             "may_generate": may_generate,
         },
