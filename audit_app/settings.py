@@ -306,6 +306,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit_app.reports.tasks.schedule_monthly_reports",
         "schedule": crontab(minute=0, hour=REPORT_HOUR, day_of_month=REPORT_DAY_OF_MONTH),
     },
+    # Each morning, tell managers and moderators about audits that became overdue.
+    "overdue-audits": {
+        "task": "audit_app.tasks.flag_overdue_audits",
+        "schedule": crontab(minute=30, hour=7),
+    },
+    # Monthly, tell force-wide audit managers what is past retention (erasing needs a person).
+    "retention-report": {
+        "task": "audit_app.tasks.report_retention",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+    },
 }
 
 # The cache holds API rate-limit counters; share it between processes through Redis when set.
@@ -358,6 +368,9 @@ SPECTACULAR_SETTINGS = {
         "TimescaleEnum": "recommendations.models.Timescale",
     },
 }
+
+# Records are kept this many years from their round's month (manage.py retention).
+RETENTION_YEARS = env_int("RETENTION_YEARS", 7)
 
 # How long the moderator and audit manager have to answer a safeguarding escalation.
 ESCALATION_RESPONSE_HOURS = env_int("ESCALATION_RESPONSE_HOURS", 24)

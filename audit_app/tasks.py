@@ -6,7 +6,7 @@ import smtplib
 
 from celery import shared_task
 
-from audit_app import case_import, rounds, services
+from audit_app import case_import, retention, rounds, services
 
 TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
 
@@ -35,3 +35,13 @@ def save_case_import(case_import_id: int) -> None:
 @shared_task
 def flag_overdue_audits() -> int:
     return rounds.overdue_audits_flag()
+
+
+@shared_task
+def report_retention() -> int:
+    """Email force-wide audit managers what is past retention. Erasing is left to a person."""
+    report = retention.retention_report()
+    total = sum(report.counts.values())
+    if total:
+        retention.retention_notify(report)
+    return total
