@@ -159,6 +159,18 @@ _STYLE = {
     "hatch.linewidth": 0.5,
 }
 _ID_REFERENCE = re.compile(r'(\bid="|url\(#|href="#)')
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+
+
+def _presentation_attributes(match: re.Match) -> str:
+    """style="fill: #fff; font-size: 8px" as fill="#fff" font-size="8px": the page's CSP allows
+    no inline style, and every property matplotlib writes is also an SVG attribute."""
+    attributes = []
+    for declaration in match.group(1).split(";"):
+        prop, _, value = declaration.partition(":")
+        if prop.strip() and value.strip():
+            attributes.append(f' {prop.strip()}="{value.strip()}"')
+    return "".join(attributes)
 
 
 def _escape(text: str) -> str:
@@ -166,17 +178,20 @@ def _escape(text: str) -> str:
 
 
 def _svg(figure: Figure, name: str, label: str) -> str:
-    """The figure as an inline SVG: labelled, ids prefixed, scaling to its container."""
+    """The figure as an inline SVG: labelled, ids prefixed, no inline CSS, scaling to fit."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.DOTALL)
     svg = _ID_REFERENCE.sub(lambda match: f"{match.group(1)}{name}-", svg)
+    svg = re.sub(r"<style[^>]*>.*?</style>\s*", "", svg, flags=re.DOTALL)
+    svg = _STYLE_ATTRIBUTE.sub(_presentation_attributes, svg)
     svg = re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r'<svg \1width="100%"', svg, count=1)
     svg = svg.replace(
         "<svg ",
-        f'<svg role="img" aria-label="{_escape(label)}" focusable="false" class="app-heat-map" ',
+        f'<svg role="img" aria-label="{_escape(label)}" focusable="false" class="app-heat-map" '
+        'stroke-linejoin="round" stroke-linecap="butt" ',
         1,
     )
     head_end = svg.index(">") + 1

@@ -23,6 +23,8 @@ def test_coverage_page_is_accessible_and_filters_by_area(
     for javascript in (True, False):
         context = chromium.new_context(base_url=live_server.url, java_script_enabled=javascript)
         page = context.new_page()
+        console = []
+        page.on("console", lambda message, console=console: console.append(message.text))
         sign_in(page, manager.username, factories.TEST_PASSWORD)
         page.goto("/coverage/")
         assert page.get_by_role("heading", name="Coverage", level=1).is_visible()
@@ -39,4 +41,5 @@ def test_coverage_page_is_accessible_and_filters_by_area(
         assert "None" in row.inner_text() and "1" in row.inner_text()
         if javascript:
             assert_accessible(page, axe, "coverage, one area")
+        assert not [m for m in console if "Content Security Policy" in m], console
         context.close()

@@ -220,3 +220,6 @@ def test_heat_map_ids_are_unique_per_area(data):
     ids = [i for svg in svgs for i in re.findall(r'\bid="([^"]+)"', svg)]
     assert len(ids) == len(set(ids))
     assert all(svg.startswith("<svg ") and 'width="100%"' in svg for svg in svgs)
+    # The page's CSP allows no inline CSS: presentation attributes instead.
+    assert not any("<style" in svg or " style=" in svg for svg in svgs)
+    assert all('fill="#f3f2f1"' in svg and 'font-size="' in svg for svg in svgs)
