@@ -1,0 +1,121 @@
+"""Faults injected and survived: a database error mid-save, and the broker out of reach."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError
+from django.urls import reverse
+
+from audit_app import case_import as importing
+from audit_app.models import (
+    Answer,
+    AuditState,
+    Case,
+    CaseImport,
+    CaseImportState,
+    Grade,
+    Moderation,
+    ModerationDecision,
+    ModerationPolicy,
+    Role,
+)
+from tests import factories
+from tests.test_case_import import GOOD, csv_upload
+from tests.walk_helpers import allocated_audit, answer_everything, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_database_error_in_a_section_save_rolls_back_the_whole_save(
+    client, reference_data, monkeypatch
+):
+    audit = allocated_audit()
+    client.force_login(audit.auditor)
+    section = client.get(reverse("audit_overview", args=[audit.pk]))
+    assert section.status_code == 200
+    from audit_app.models import AuditEvent
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(AuditEvent.objects, "create", broken)
+    questions = list(audit.question_set.questions.filter(section__code="A").order_by("number"))
+    data = {f"q{q.pk}": "yes" for q in questions}
+    client.raise_request_exception = False
+    response = client.post(reverse("audit_section", args=[audit.pk, "A"]), data)
+    assert response.status_code == 500
+    audit.refresh_from_db()
+    assert not Answer.objects.filter(audit=audit).exists(), "no answer saved without the rest"
+    assert audit.state == AuditState.NOT_STARTED and audit.revision == 0
+
+
+def test_a_database_error_in_a_moderation_decision_changes_nothing(
+    client, reference_data, monkeypatch
+):
+    audit = allocated_audit()
+    ModerationPolicy.objects.update_or_create(
+        force=audit.round.area.force, defaults={"blind_share_percent": 0}
+    )
+    answer_everything(audit)
+    submit(audit, grade=Grade.GOOD)
+    moderator = factories.user_with_role(Role.MODERATOR, audit.round.area)
+    client.force_login(moderator)
+    from audit_app.models import AuditEvent
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(AuditEvent.objects, "create", broken)
+    audit.refresh_from_db()
+    client.raise_request_exception = False
+    response = client.post(
+        reverse("moderate_audit", args=[audit.pk]),
+        {
+            "decision": ModerationDecision.CHANGED,
+            "agreed_grade": Grade.INADEQUATE,
+            "reason": "Missed referral.",
+            "revision": audit.revision,
+        },
+    )
+    assert response.status_code == 500
+    audit.refresh_from_db()
+    assert audit.state == AuditState.SUBMITTED and audit.moderated_grade == ""
+    assert not Moderation.objects.filter(audit=audit).exists()
+
+
+def test_with_the_broker_out_of_reach_an_upload_is_kept_and_the_user_told(
+    client, reference_data, settings
+):
+    from audit_app.celery import app
+
+    manager = factories.user_with_role(Role.AUDIT_MANAGER, None, force=reference_force())
+    keys = ("task_always_eager", "broker_url", "broker_connection_retry",
+            "broker_connection_max_retries")  # fmt: skip
+    previous = {key: app.conf[key] for key in keys}
+    app.conf.update(
+        task_always_eager=False,
+        broker_url="redis://127.0.0.1:1/0",  # nothing listens there
+        broker_connection_retry=False,
+        broker_connection_max_retries=0,
+    )
+    try:
+        client.force_login(manager)
+        for page in ("home", "rounds", "imports", "dashboard"):
+            assert client.get(reverse(page)).status_code == 200, page
+        response = client.post(reverse("imports"), {"file": csv_upload([GOOD])}, follow=True)
+        assert "background queue is unavailable" in response.content.decode()
+        case_import = CaseImport.objects.get()
+        assert case_import.state == CaseImportState.QUEUED
+        assert not Case.objects.exists()
+    finally:
+        app.conf.update(previous)
+    # Once the queue is back, the same upload is checked: nothing was lost.
+    importing.case_import_check(case_import_id=case_import.pk)
+    case_import.refresh_from_db()
+    assert case_import.state == CaseImportState.READY and case_import.accepted_rows == 1
+
+
+def reference_force():
+    from audit_app.models import Force
+
+    return Force.objects.get()
