@@ -106,14 +106,18 @@ QUEUE_DOWN = {
 }
 
 
-def _reason(errors: dict) -> str:
+def _messages(errors: dict) -> str:
     parts = []
     for field, messages in errors.items():
         message = messages[0] if isinstance(messages, list) and messages else messages
         if isinstance(message, dict):  # a nested serializer's errors
-            message = _reason(message)
+            message = _messages(message)
         parts.append(str(message) if field == "non_field_errors" else f"{field}: {message}")
-    return "Check the request. " + " ".join(parts)
+    return " ".join(parts)
+
+
+def _reason(errors: dict) -> str:
+    return f"Check the request. {_messages(errors)}"
 
 
 def _valid(serializer_class: type[serializers.Serializer], data) -> dict:
