@@ -20,7 +20,7 @@ import tablib
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit_app.models import (
@@ -494,6 +494,8 @@ def _save_cases(case_import: CaseImport) -> tuple[int, int]:
         )
         rows = [r for r in rows if (r[2]["area"], r[1].upper()) not in known]
     staff = _staff_ids(case_import.force, [values for _, _, values in rows])
+    if connection.vendor == "postgresql":
+        return _insert_cases(case_import, staff), len(newly_known)
     cases = []
     for _, reference, values in rows:
         oic, supervisor = values.get("officer_in_case"), values.get("supervisor")
@@ -514,3 +516,39 @@ def _save_cases(case_import: CaseImport) -> tuple[int, int]:
         )
     Case.objects.bulk_create(cases, batch_size=BATCH_SIZE)
     return len(cases), len(newly_known)
+
+
+# The accepted rows become cases in one statement, in the database: no model per row in Python.
+# Staff identifiers join through the mapping `_staff_ids` made, so each row keeps one staff member.
+INSERT_CASES = """
+INSERT INTO {case} (area_id, reference, theme_id, team_id, station, officer_in_case_id,
+                    supervisor_id, occurred_on, closed_on, imported_at)
+SELECT (r.values ->> 'area')::integer, r.reference, (r.values ->> 'theme')::integer,
+       (r.values ->> 'team')::integer, r.values ->> 'station', oic.id, supervisor.id,
+       (r.values ->> 'occurred_on')::date, (r.values ->> 'closed_on')::date, %(now)s
+FROM {row} r
+LEFT JOIN UNNEST(%(identifiers)s::text[], %(ids)s::integer[]) AS oic (identifier, id)
+       ON oic.identifier = UPPER(r.values ->> 'officer_in_case')
+LEFT JOIN UNNEST(%(identifiers)s::text[], %(ids)s::integer[]) AS supervisor (identifier, id)
+       ON supervisor.identifier = UPPER(r.values ->> 'supervisor')
+WHERE r.case_import_id = %(case_import)s AND r.outcome = %(accepted)s
+"""
+
+
+def _insert_cases(case_import: CaseImport, staff: dict[str, int]) -> int:
+    sql = INSERT_CASES.format(
+        case=connection.ops.quote_name(Case._meta.db_table),
+        row=connection.ops.quote_name(CaseImportRow._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "now": timezone.now(),
+                "identifiers": list(staff),
+                "ids": list(staff.values()),
+                "case_import": case_import.pk,
+                "accepted": RowOutcome.ACCEPTED,
+            },
+        )
+        return cursor.rowcount

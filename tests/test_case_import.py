@@ -129,15 +129,15 @@ def test_a_failure_while_saving_saves_nothing(manager, monkeypatch):
         csv_upload([GOOD, ["WE-2", "CSE", "west", "cid", "", "77", "", "2026-10-04", ""]]), manager
     )
     importing.case_import_confirm(case_import=case_import, by=manager)
-    real_bulk_create = Case.objects.bulk_create
 
     def fail_after_staff(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Case.objects, "bulk_create", fail_after_staff)
+    monkeypatch.setattr(Case.objects, "bulk_create", fail_after_staff)  # SQLite's path
+    monkeypatch.setattr(importing, "_insert_cases", fail_after_staff)  # PostgreSQL's
     with pytest.raises(RuntimeError):
         importing.case_import_save(case_import_id=case_import.pk)
-    monkeypatch.setattr(Case.objects, "bulk_create", real_bulk_create)
+    monkeypatch.undo()
     case_import.refresh_from_db()
     assert case_import.state == CaseImportState.FAILED
     assert "no case from this file was saved" in case_import.failure_reason

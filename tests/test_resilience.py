@@ -13,6 +13,7 @@ from audit_app.models import (
     Case,
     CaseImport,
     CaseImportState,
+    Force,
     Grade,
     Moderation,
     ModerationDecision,
@@ -84,38 +85,29 @@ def test_a_database_error_in_a_moderation_decision_changes_nothing(
 
 
 def test_with_the_broker_out_of_reach_an_upload_is_kept_and_the_user_told(
-    client, reference_data, settings
+    client, reference_data, monkeypatch
 ):
-    from audit_app.celery import app
+    """The fault is injected where the app meets the broker: queueing raises what kombu raises
+    when Redis refuses the connection."""
+    from kombu.exceptions import OperationalError
 
-    manager = factories.user_with_role(Role.AUDIT_MANAGER, None, force=reference_force())
-    keys = ("task_always_eager", "broker_url", "broker_connection_retry",
-            "broker_connection_max_retries")  # fmt: skip
-    previous = {key: app.conf[key] for key in keys}
-    app.conf.update(
-        task_always_eager=False,
-        broker_url="redis://127.0.0.1:1/0",  # nothing listens there
-        broker_connection_retry=False,
-        broker_connection_max_retries=0,
-    )
-    try:
-        client.force_login(manager)
-        for page in ("home", "rounds", "imports", "dashboard"):
-            assert client.get(reverse(page)).status_code == 200, page
-        response = client.post(reverse("imports"), {"file": csv_upload([GOOD])}, follow=True)
-        assert "background queue is unavailable" in response.content.decode()
-        case_import = CaseImport.objects.get()
-        assert case_import.state == CaseImportState.QUEUED
-        assert not Case.objects.exists()
-    finally:
-        app.conf.update(previous)
+    from audit_app import tasks
+
+    def refused(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.check_case_import, "delay", refused)
+    manager = factories.user_with_role(Role.AUDIT_MANAGER, None, force=Force.objects.get())
+    client.force_login(manager)
+    for page in ("home", "rounds", "imports", "dashboard"):
+        assert client.get(reverse(page)).status_code == 200, page
+    response = client.post(reverse("imports"), {"file": csv_upload([GOOD])}, follow=True)
+    assert "background queue is unavailable" in response.content.decode()
+    case_import = CaseImport.objects.get()
+    assert case_import.state == CaseImportState.QUEUED
+    assert not Case.objects.exists()
     # Once the queue is back, the same upload is checked: nothing was lost.
+    monkeypatch.undo()
     importing.case_import_check(case_import_id=case_import.pk)
     case_import.refresh_from_db()
     assert case_import.state == CaseImportState.READY and case_import.accepted_rows == 1
-
-
-def reference_force():
-    from audit_app.models import Force
-
-    return Force.objects.get()
