@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from audit_app.models import (
@@ -259,9 +260,11 @@ def _known_references(force: Force, keys: Iterable[tuple[int, str]]) -> set[tupl
     references = list(by_reference)
     for start in range(0, len(references), BATCH_SIZE):
         chunk = references[start : start + BATCH_SIZE]
-        for area_id, reference in Case.objects.filter(
-            area__force=force, reference__in=chunk
-        ).values_list("area_id", "reference"):
+        for area_id, reference in (
+            Case.objects.annotate(upper_reference=Upper("reference"))
+            .filter(area__force=force, upper_reference__in=chunk)
+            .values_list("area_id", "reference")
+        ):
             known.add((area_id, reference.upper()))
     return known
 
@@ -279,12 +282,15 @@ def _rows(dataset: tablib.Dataset) -> tuple[list[str], Iterator[dict]]:
 
 def case_import_check(*, case_import_id: int) -> CaseImport:
     """Check every row of the file and record its outcome. Safe to run again: it starts over."""
+    # Claimed in one UPDATE, so a second delivery of the task (or a retry) cannot run beside it.
+    claimed = CaseImport.objects.filter(pk=case_import_id, state=CaseImportState.QUEUED).update(
+        state=CaseImportState.CHECKING
+    )
     case_import = CaseImport.objects.select_related("force", "uploaded_by").get(pk=case_import_id)
-    if case_import.state not in (CaseImportState.QUEUED, CaseImportState.CHECKING):
+    if not claimed:
+        logger.info("case import %s is %s: not checked again", case_import.pk, case_import.state)
         return case_import
     CaseImportRow.objects.filter(case_import=case_import).delete()
-    case_import.state = CaseImportState.CHECKING
-    case_import.save(update_fields=["state"])
     try:
         dataset = _read_dataset(case_import)
         _, rows = _rows(dataset)
@@ -405,9 +411,34 @@ def case_import_confirm(*, case_import: CaseImport, by: User) -> CaseImport:
     return case_import
 
 
+def case_import_unconfirm(*, case_import_id: int, before: dict) -> None:
+    """The save could not be queued: put the import back as it was, ready to confirm again."""
+    CaseImport.objects.filter(pk=case_import_id, state=CaseImportState.SAVING).update(**before)
+
+
+def confirmation_fields(case_import: CaseImport) -> dict:
+    """What confirming changes, to put back with `case_import_unconfirm`."""
+    return {
+        "state": case_import.state,
+        "confirmed_by": case_import.confirmed_by,
+        "confirmed_at": case_import.confirmed_at,
+        "failure_reason": case_import.failure_reason,
+    }
+
+
+def case_imports_for(user: User):
+    """Imports the user may see: a force-wide audit manager's force's, and their own uploads."""
+    from django.db.models import Q
+
+    from audit_app.permissions import user_scope
+
+    force_ids = user_scope(user).force_wide.get(Role.AUDIT_MANAGER, frozenset())
+    return CaseImport.objects.filter(Q(force_id__in=force_ids) | Q(uploaded_by=user))
+
+
 def case_import_cancel(*, case_import: CaseImport) -> CaseImport:
-    if case_import.state not in (CaseImportState.READY, CaseImportState.FAILED):
-        raise ValidationError("Only an import waiting for confirmation can be cancelled.")
+    if case_import.state in (CaseImportState.SAVING, CaseImportState.IMPORTED):
+        raise ValidationError("An import being saved or saved cannot be cancelled.")
     CaseImportRow.objects.filter(case_import=case_import).delete()
     CaseImport.objects.filter(pk=case_import.pk).update(
         state=CaseImportState.CANCELLED, finished_at=timezone.now()

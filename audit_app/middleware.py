@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp import user_has_device
@@ -89,3 +89,41 @@ class TwoFactorMiddleware:
         if settings.REQUIRE_TWO_FACTOR:
             return redirect("two_factor_setup")
         return None
+
+
+class RefuseNulMiddleware:
+    """Refuses a request whose query or form holds a NUL character, before anything reads it.
+
+    No legitimate input contains one, and PostgreSQL cannot store it in text: without this, it
+    would surface as a database error deep in a view.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        raw_query = request.META.get("QUERY_STRING", "")
+        if "\x00" in raw_query or "%00" in raw_query.upper() or "\x00" in request.path:
+            return self._refuse(request)
+        if (
+            request.method == "POST"
+            and request.content_type
+            in (
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+            )
+            and any("\x00" in key or "\x00" in value for key, value in _pairs(request.POST))
+        ):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request: HttpRequest) -> HttpResponse:
+        logger.warning("refused a request to %s holding a NUL character", request.path[:100])
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": "The request holds a NUL character."}, status=400)
+        return HttpResponse("Bad request: the request holds a NUL character.", status=400)
+
+
+def _pairs(query) -> list[tuple[str, str]]:
+    return [(key, value) for key, values in query.lists() for value in values]

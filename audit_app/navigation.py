@@ -33,6 +33,7 @@ _ITEMS: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("Rounds", "rounds", (Role.AUDIT_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER, Role.INSPECTOR)),
     ("Coverage", "coverage", (Role.AUDIT_MANAGER,)),
     ("Access log", "access_log", (Role.AUDIT_MANAGER,)),
+    ("Reports", "reports:list", (Role.SENIOR_LEADER, Role.AUDIT_MANAGER, Role.MODERATOR)),
     ("Recommendations", "recommendations:overview", None),
 ]
 

@@ -70,8 +70,19 @@ def notification_queue(
     notification = Notification.objects.create(
         recipient=recipient, email=email, subject=subject, body=body, link=link
     )
-    transaction.on_commit(lambda: send_notification.delay(notification.pk))
+    # Robust: with the broker down the change that owed the email still stands, the failure is
+    # logged, and the beat task `resend_pending_notifications` sends it once the queue is back.
+    transaction.on_commit(lambda: send_notification.delay(notification.pk), robust=True)
     return notification
+
+
+def notifications_overdue(older_than: datetime.timedelta) -> list[int]:
+    """Notifications still pending this long after they were owed: their task never ran."""
+    return list(
+        Notification.objects.filter(
+            state=NotificationState.PENDING, created_at__lt=timezone.now() - older_than
+        ).values_list("pk", flat=True)[:500]
+    )
 
 
 def notification_send(*, notification_id: int) -> bool:

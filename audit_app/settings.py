@@ -94,6 +94,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "audit_app.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -310,6 +311,11 @@ CELERY_BEAT_SCHEDULE = {
     "overdue-audits": {
         "task": "audit_app.tasks.flag_overdue_audits",
         "schedule": crontab(minute=30, hour=7),
+    },
+    # Emails owed while the broker was down are queued again once it is back.
+    "resend-pending-notifications": {
+        "task": "audit_app.tasks.resend_pending_notifications",
+        "schedule": crontab(minute="*/15"),
     },
     # Monthly, tell force-wide audit managers what is past retention (erasing needs a person).
     "retention-report": {

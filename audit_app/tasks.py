@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import smtplib
 
 from celery import shared_task
@@ -45,3 +46,12 @@ def report_retention() -> int:
     if total:
         retention.retention_notify(report)
     return total
+
+
+@shared_task
+def resend_pending_notifications() -> int:
+    """Queue again any email whose task never ran (the broker was down when it was owed)."""
+    pending = services.notifications_overdue(datetime.timedelta(minutes=10))
+    for notification_id in pending:
+        send_notification.delay(notification_id)
+    return len(pending)

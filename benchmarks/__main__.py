@@ -1,8 +1,8 @@
 import sys
 
-from benchmarks import aggregates, walk_latency
+from benchmarks import aggregates, import_select, report_render, walk_latency
 
-BENCHMARKS = [walk_latency.run, aggregates.run]
+BENCHMARKS = [walk_latency.run, import_select.run, report_render.run, aggregates.run]
 
 
 def main() -> int:

@@ -212,3 +212,9 @@ def test_only_audit_managers_import_and_only_for_their_areas(reference_data):
         RowOutcome.REJECTED,
         "The area is not one you manage audits for.",
     )
+
+
+def test_a_reference_in_another_case_is_already_known(manager):
+    factories.CaseFactory(area=Area.objects.get(code="west"), reference="we-1001")
+    case_import = run(csv_upload([GOOD]), manager)  # WE-1001
+    assert outcomes(case_import)[2] == (RowOutcome.KNOWN, "Already imported.")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from audit_app import case_import as importing
 from audit_app.models import (
     Answer,
+    Area,
     AuditState,
     Case,
     CaseImport,
@@ -111,3 +112,36 @@ def test_with_the_broker_out_of_reach_an_upload_is_kept_and_the_user_told(
     importing.case_import_check(case_import_id=case_import.pk)
     case_import.refresh_from_db()
     assert case_import.state == CaseImportState.READY and case_import.accepted_rows == 1
+
+
+def test_emails_owed_while_the_broker_is_down_are_sent_later(
+    reference_data, monkeypatch, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.core import mail
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
+    from audit_app import services, tasks
+    from audit_app.models import Notification, NotificationState
+
+    def refused(*args, **kwargs):
+        raise OperationalError("Connection refused.")
+
+    user = factories.user_with_role(Role.AUDITOR, Area.objects.get(code="west"))
+    monkeypatch.setattr(tasks.send_notification, "delay", refused)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notification = services.notification_queue(recipient=user, subject="S", body="B")
+    assert len(callbacks) == 1  # it ran, failed, and the failure did not propagate
+    # The commit went through; the email is owed, not lost.
+    notification.refresh_from_db()
+    assert notification.state == NotificationState.PENDING
+    monkeypatch.undo()
+    Notification.objects.filter(pk=notification.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=11)
+    )
+    assert tasks.resend_pending_notifications() == 1
+    notification.refresh_from_db()
+    assert notification.state == NotificationState.SENT
+    assert [m.to for m in mail.outbox] == [[user.email]]

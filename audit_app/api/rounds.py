@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -195,9 +195,7 @@ def _theme_field(**kwargs) -> serializers.SlugRelatedField:
 
 
 def case_imports_for(user: User) -> QuerySet[CaseImport]:
-    """Imports the user may see: a force-wide audit manager's force's, and their own uploads."""
-    force_ids = user_scope(user).force_wide.get(Role.AUDIT_MANAGER, frozenset())
-    return CaseImport.objects.filter(Q(force_id__in=force_ids) | Q(uploaded_by=user))
+    return importing.case_imports_for(user)
 
 
 IMPORT_STATES_HELP = "One of: " + ", ".join(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -121,7 +122,10 @@ class Case(models.Model):
     class Meta:
         ordering = ["reference"]
         constraints = [
-            models.UniqueConstraint(fields=["area", "reference"], name="case_reference_unique"),
+            # References are compared without regard to case: WE-1001 and we-1001 are one case.
+            models.UniqueConstraint(
+                "area", Upper("reference"), name="case_reference_unique_ignoring_case"
+            ),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("occurred_on")),
                 name="case_closed_after_occurred",

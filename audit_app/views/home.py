@@ -5,6 +5,7 @@ from django.utils import timezone
 from audit_app import selectors
 from audit_app.models import Role
 from audit_app.permissions import user_scope
+from audit_app.reports.selectors import reports_for
 from recommendations.selectors import recommendations_overview
 
 
@@ -28,6 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["open_escalations"] = list(selectors.open_escalations(user))
     if scope.has_role(Role.AUDIT_MANAGER, Role.SENIOR_LEADER, Role.INSPECTOR):
         context["round_progress"] = selectors.round_progress(selectors.open_rounds_for(user))
+    if scope.has_role(Role.SENIOR_LEADER):
+        context["latest_reports"] = list(reports_for(user)[:5])
     if scope.has_role(Role.INSPECTOR, Role.SENIOR_LEADER):
         context["recommendations"] = list(recommendations_overview(request.user)[:10])
     return render(request, "home/home.html", context)

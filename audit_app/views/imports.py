@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -18,7 +18,7 @@ from audit_app import case_import as importing
 from audit_app import tasks
 from audit_app.forms import CaseImportForm
 from audit_app.models import CaseImport, CaseImportRow, CaseImportState, Role, RowOutcome, User
-from audit_app.permissions import areas_for, role_required, user_scope
+from audit_app.permissions import areas_for, role_required
 
 logger = logging.getLogger(__name__)
 
@@ -26,12 +26,7 @@ ROWS_PER_PAGE = 100
 
 
 def imports_for(user: User) -> QuerySet[CaseImport]:
-    """Force-wide audit managers see their force's imports; area managers their own uploads."""
-    scope = user_scope(user)
-    force_ids = scope.force_wide.get(Role.AUDIT_MANAGER, set())
-    return CaseImport.objects.filter(
-        Q(force_id__in=force_ids) | Q(uploaded_by=user)
-    ).select_related("uploaded_by")
+    return importing.case_imports_for(user).select_related("uploaded_by")
 
 
 def import_for_user(user: User, import_id: int) -> CaseImport:
@@ -88,10 +83,14 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "confirm":
+                before = importing.confirmation_fields(case_import)
                 importing.case_import_confirm(case_import=case_import, by=request.user)
                 if not queue(tasks.save_case_import, case_import.pk):
+                    importing.case_import_unconfirm(case_import_id=case_import.pk, before=before)
                     messages.warning(
-                        request, "The background queue is unavailable; the cases are not saved yet."
+                        request,
+                        "The background queue is unavailable, so nothing was saved. The import "
+                        "is still ready: confirm it again in a few minutes.",
                     )
             elif action == "cancel":
                 importing.case_import_cancel(case_import=case_import)
