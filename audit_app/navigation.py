@@ -39,7 +39,7 @@ _ITEMS: list[tuple[str, str, tuple[str, ...] | None]] = [
 
 
 # Pages for the force-wide audit manager only, not an area's.
-FORCE_WIDE_ONLY = {"access_log"}
+FORCE_WIDE_ONLY = {"access_log", "moderation_settings"}
 
 
 def navigation_for(request: HttpRequest) -> list[NavItem]:

@@ -366,6 +366,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Child-protection case audits, moderation, reports and recommendations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The API's description is for signed-in users and token holders only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "GradeEnum": "audit_app.models.questions.Grade",

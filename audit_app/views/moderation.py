@@ -19,7 +19,7 @@ from audit_app.forms import (
 )
 from audit_app.history import change_history
 from audit_app.models import AuditState, FindingTheme, ModerationPolicy, Role
-from audit_app.permissions import role_required
+from audit_app.permissions import role_required, user_scope
 from audit_app.views.auditing import bad_request
 from recommendations.models import add_months
 
@@ -149,7 +149,11 @@ def consistency(request: HttpRequest) -> HttpResponse:
 @role_required(Role.AUDIT_MANAGER)
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
-    """The audit manager's moderation settings: the blind share and the list of themes."""
+    """The audit manager's moderation settings: the blind share and the list of themes.
+
+    They hold for the whole force, so only a force-wide audit manager changes them."""
+    if not user_scope(request.user).force_wide.get(Role.AUDIT_MANAGER):
+        raise PermissionDenied("Only the force's audit manager changes moderation settings.")
     force = selectors.areas_for_role(request.user, Role.AUDIT_MANAGER).first().force
     policy = ModerationPolicy.objects.filter(force=force).first()
     current_share = policy.blind_share_percent if policy else services.DEFAULT_BLIND_SHARE_PERCENT

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -48,6 +48,15 @@ def round_list(request: HttpRequest) -> HttpResponse:
 def _may_run(request: HttpRequest, audit_round: AuditRound) -> bool:
     role = Role.INSPECTOR if audit_round.kind == RoundKind.INSPECTION else Role.AUDIT_MANAGER
     return areas_for(request.user, (role,)).filter(pk=audit_round.area_id).exists()
+
+
+def _round_to_run(request: HttpRequest, round_id: int) -> AuditRound:
+    """The round if the user runs it: 404 out of scope, 403 for a reader who does not run it
+    (an inspector and a force's monthly round, or a senior leader)."""
+    audit_round = selectors.round_for_user(request.user, round_id)
+    if not _may_run(request, audit_round):
+        raise PermissionDenied("Only the round's audit manager changes it.")
+    return audit_round
 
 
 def _round_page(
@@ -187,7 +196,7 @@ def round_reported(request: HttpRequest, round_id: int) -> HttpResponse:
 @role_required(*ROUND_RUNNERS)
 @require_http_methods(["GET", "POST"])
 def round_close(request: HttpRequest, round_id: int) -> HttpResponse:
-    audit_round = selectors.round_for_user(request.user, round_id)
+    audit_round = _round_to_run(request, round_id)
     unfinished = rounds.unfinished_audits(audit_round).select_related("case", "auditor")
     form = RoundCloseForm(*posted(request))
     if request.method == "POST" and form.is_valid():
@@ -211,7 +220,7 @@ def round_close(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 def _slot_for_user(request: HttpRequest, round_id: int, slot_id: int) -> SelectionSlot:
-    audit_round = selectors.round_for_user(request.user, round_id)
+    audit_round = _round_to_run(request, round_id)
     return get_object_or_404(
         SelectionSlot.objects.select_related("round__area", "theme", "case__team"),
         pk=slot_id,
@@ -287,7 +296,7 @@ def slot_change(request: HttpRequest, round_id: int, slot_id: int) -> HttpRespon
 @role_required(*ROUND_RUNNERS)
 @require_http_methods(["GET", "POST"])
 def audit_reassign(request: HttpRequest, round_id: int, audit_id: int) -> HttpResponse:
-    audit_round = selectors.round_for_user(request.user, round_id)
+    audit_round = _round_to_run(request, round_id)
     audit = get_object_or_404(
         audit_round.audits.select_related("case__theme", "auditor"), pk=audit_id
     )
