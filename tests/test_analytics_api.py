@@ -128,7 +128,7 @@ def test_unknown_or_bad_filters_are_refused(west):
     client = token_client(factories.user_with_role(Role.SENIOR_LEADER, west))
     response = client.get(reverse("api-audit-result-list"), {"colour": "blue"})
     assert response.status_code == 400
-    assert "Unknown filter(s): colour" in response.json()["detail"]
+    assert "Unknown query parameter(s): colour" in response.json()["detail"]
     response = client.get(reverse("api-audit-result-list"), {"month_from": "Nov 2026"})
     assert response.status_code == 400 and "month_from" in response.json()["errors"]
     response = client.get(reverse("api-audit-result-list"), {"grade": "excellent"})
@@ -282,3 +282,15 @@ def test_api_errors_are_json_and_the_docs_page_is_served(client, west):
     for path in ("/api/audit-results/", "/api/aggregates/", "/api/exports/audits.{file_format}"):
         assert path in schema
     assert "apiToken" in schema
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/reports/", "/api/recommendations/", "/api/assessments/", "/api/rounds/",
+     "/api/audit-results/", "/api/meeting-actions/", "/api/case-imports/"],
+)  # fmt: skip
+def test_every_list_refuses_an_undocumented_parameter(west, url):
+    manager = factories.user_with_role(Role.AUDIT_MANAGER, None, force=west.force)
+    response = token_client(manager).get(url, {"colour": "blue"})
+    assert response.status_code == 400
+    assert "colour" in response.json()["detail"]
