@@ -11,8 +11,6 @@ The heat map is drawn by matplotlib as SVG to put inline, one per area, beside i
 from __future__ import annotations
 
 import datetime
-import io
-import re
 from dataclasses import dataclass
 
 import matplotlib
@@ -23,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from audit_app.models import Area, Audit, CaseTheme, RoundKind, RoundState, Team
+from audit_app.reports.charts import figure_svg
 from recommendations.models import add_months
 
 MONTHS = 12
@@ -158,44 +157,6 @@ _STYLE = {
     "hatch.color": "#505a5f",
     "hatch.linewidth": 0.5,
 }
-_ID_REFERENCE = re.compile(r'(\bid="|url\(#|href="#)')
-_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
-
-
-def _presentation_attributes(match: re.Match) -> str:
-    """style="fill: #fff; font-size: 8px" as fill="#fff" font-size="8px": the page's CSP allows
-    no inline style, and every property matplotlib writes is also an SVG attribute."""
-    attributes = []
-    for declaration in match.group(1).split(";"):
-        prop, _, value = declaration.partition(":")
-        if prop.strip() and value.strip():
-            attributes.append(f' {prop.strip()}="{value.strip()}"')
-    return "".join(attributes)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-
-
-def _svg(figure: Figure, name: str, label: str) -> str:
-    """The figure as an inline SVG: labelled, ids prefixed, no inline CSS, scaling to fit."""
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.DOTALL)
-    svg = _ID_REFERENCE.sub(lambda match: f"{match.group(1)}{name}-", svg)
-    svg = re.sub(r"<style[^>]*>.*?</style>\s*", "", svg, flags=re.DOTALL)
-    svg = _STYLE_ATTRIBUTE.sub(_presentation_attributes, svg)
-    svg = re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r'<svg \1width="100%"', svg, count=1)
-    svg = svg.replace(
-        "<svg ",
-        f'<svg role="img" aria-label="{_escape(label)}" focusable="false" class="app-heat-map" '
-        'stroke-linejoin="round" stroke-linecap="butt" ',
-        1,
-    )
-    head_end = svg.index(">") + 1
-    return f"{svg[:head_end]}\n<title>{_escape(label)}</title>{svg[head_end:]}"
 
 
 def heat_map_label(area: AreaCoverage, start: datetime.date, end: datetime.date) -> str:
@@ -237,7 +198,14 @@ def heat_map_svg(area: AreaCoverage, start: datetime.date, end: datetime.date) -
         for spine in axes.spines.values():
             spine.set_visible(False)
         axes.set_xlabel("Case theme (hatched: none audited)")
-        return _svg(figure, f"coverage-{area.area.code}", heat_map_label(area, start, end))
+        return figure_svg(
+            figure,
+            name=f"coverage-{area.area.code}",
+            label=heat_map_label(area, start, end),
+            css_class="app-heat-map",
+            fluid=True,
+            with_title=True,
+        )
 
 
 def _cell(x: int, y: int, colour, gap: bool) -> Rectangle:

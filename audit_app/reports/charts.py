@@ -56,7 +56,18 @@ def _presentation_attributes(match: re.Match) -> str:
     return "".join(attributes)
 
 
-def _svg(figure: Figure, name: str, label: str) -> str:
+def figure_svg(
+    figure: Figure,
+    *,
+    name: str,
+    label: str,
+    css_class: str = "report-chart__svg",
+    fluid: bool = False,
+    with_title: bool = False,
+) -> str:
+    """The figure as SVG to put inline in a page: labelled for screen readers, its ids prefixed
+    with `name`, and no CSS (which a strict Content Security Policy and WeasyPrint both refuse).
+    `fluid` lets it scale to its container; `with_title` adds a <title> as well as the label."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
@@ -67,13 +78,25 @@ def _svg(figure: Figure, name: str, label: str) -> str:
     # (WeasyPrint warns about every SVG property): use presentation attributes instead.
     svg = re.sub(r"<style[^>]*>.*?</style>\s*", "", svg, flags=re.DOTALL)
     svg = _STYLE_ATTRIBUTE.sub(_presentation_attributes, svg)
+    if fluid:
+        svg = re.sub(
+            r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r'<svg \1width="100%"', svg, count=1
+        )
     label = label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-    return svg.replace(
+    svg = svg.replace(
         "<svg ",
-        f'<svg role="img" aria-label="{label}" class="report-chart__svg" '
+        f'<svg role="img" aria-label="{label}" focusable="false" class="{css_class}" '
         'stroke-linejoin="round" stroke-linecap="butt" ',
         1,
     )
+    if with_title:
+        head_end = svg.index(">") + 1
+        svg = f"{svg[:head_end]}\n<title>{label}</title>{svg[head_end:]}"
+    return svg
+
+
+def _svg(figure: Figure, name: str, label: str) -> str:
+    return figure_svg(figure, name=name, label=label)
 
 
 def _legend(axes, labels: Sequence[str]) -> None:
