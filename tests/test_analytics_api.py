@@ -38,9 +38,10 @@ def west(reference_data):
 
 def graded_audit(area, grade, moderated_grade="", theme="DA", month=None, team_index=0, **kwargs):
     month = month or current_month()
+    kind = kwargs.pop("kind", RoundKind.MONTHLY)
     audit_round = factories.AuditRoundFactory._meta.model.objects.filter(
-        area=area, month=month, kind=kwargs.pop("kind", RoundKind.MONTHLY)
-    ).first() or factories.AuditRoundFactory(area=area, month=month)
+        area=area, month=month, kind=kind
+    ).first() or factories.AuditRoundFactory(area=area, month=month, kind=kind)
     return factories.AuditFactory(
         round=audit_round,
         case__area=area,
@@ -262,6 +263,7 @@ def test_dashboard_shows_counts_and_refuses_bad_months(client, west):
     assert 'role="img"' in page
     response = client.get(reverse("dashboard"), {"month_from": "last year"})
     assert response.status_code == 400 and "Enter the month as YYYY-MM" in response.content.decode()
+    graded_audit(west, Grade.GOOD, Grade.GOOD, theme="DA", kind=RoundKind.INSPECTION)
     empty = client.get(reverse("dashboard"), {"theme": "DA"}).content.decode()
     assert "No graded audits match these filters." in empty
     auditor = factories.user_with_role(Role.AUDITOR, west)

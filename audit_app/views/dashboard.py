@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from audit_app import analytics
+from audit_app.models import RoundKind
 from audit_app.permissions import areas_for, role_required
 from audit_app.reports import charts
 from audit_app.selectors import current_month
@@ -24,6 +25,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if "month_from" not in params and "month_to" not in params:
         params["month_from"] = f"{add_months(current_month(), -11):%Y-%m}"
         params["month_to"] = f"{current_month():%Y-%m}"
+    # The force's monthly figures: an inspector's own rounds are kept apart.
+    params["kind"] = RoundKind.MONTHLY
     basis = params.pop("basis", ["moderated"])[-1]
     moderated_only = basis != "graded"
     filterset = analytics.AuditResultFilter(
