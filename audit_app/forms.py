@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from audit_app.fields import RecordChoiceField, RecordMultipleChoiceField
 from audit_app.models import (
     ANSWERS_NEEDING_COMMENT,
     COMMENT_MAX_LENGTH,
@@ -195,13 +196,13 @@ class ModerationQueueFilter(forms.Form):
             (AuditState.MODERATED, "Moderated"),
         ],
     )
-    theme = forms.ModelChoiceField(
+    theme = RecordChoiceField(
         label="Theme", required=False, queryset=CaseTheme.objects.all(), empty_label="All"
     )
     team_type = forms.ChoiceField(
         label="Team type", required=False, choices=[("", "All"), *TeamType.choices]
     )
-    auditor = forms.ModelChoiceField(
+    auditor = RecordChoiceField(
         label="Auditor", required=False, queryset=User.objects.none(), empty_label="All"
     )
 
@@ -251,7 +252,7 @@ class ModerationForm(forms.Form):
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    themes = forms.ModelMultipleChoiceField(
+    themes = RecordMultipleChoiceField(
         label="Themes",
         required=False,
         queryset=FindingTheme.objects.none(),
@@ -410,7 +411,7 @@ class MonthField(forms.CharField):
 
 
 class RoundCreateForm(forms.Form):
-    area = forms.ModelChoiceField(
+    area = RecordChoiceField(
         label="Area",
         queryset=None,
         empty_label=None,
@@ -431,7 +432,7 @@ class RoundCreateForm(forms.Form):
             "invalid": "Enter the due date as YYYY-MM-DD, for example 2027-01-10",
         },
     )
-    force_interest_theme = forms.ModelChoiceField(
+    force_interest_theme = RecordChoiceField(
         label="Force-interest case drawn from",
         queryset=CaseTheme.objects.filter(is_active=True),
         empty_label=None,
@@ -509,7 +510,7 @@ class SlotEmptyForm(forms.Form):
 
 
 class SlotChooseForm(forms.Form):
-    case = forms.ModelChoiceField(
+    case = RecordChoiceField(
         label="Choose the case",
         queryset=None,
         widget=forms.RadioSelect,
@@ -530,7 +531,7 @@ class SlotChooseForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    auditor = forms.ModelChoiceField(
+    auditor = RecordChoiceField(
         label="Auditor",
         queryset=None,
         empty_label=None,

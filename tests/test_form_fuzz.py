@@ -118,3 +118,18 @@ def test_making_a_token(client, west, data):
 def test_filtering_the_dashboard(client, west, query):
     client.force_login(factories.user_with_role(Role.SENIOR_LEADER, west))
     assert client.get(reverse("dashboard"), query).status_code in (200, 400)
+
+
+def test_an_impossible_record_id_is_an_invalid_choice_not_a_server_error(client, west):
+    # Found by the fuzzing above on SQLite, where a 30-digit id overflowed the integer type.
+    ModerationPolicy.objects.update_or_create(force=west.force, defaults={"blind_share_percent": 0})
+    audit = allocated_audit()
+    answer_everything(audit)
+    submit(audit)
+    client.force_login(factories.user_with_role(Role.MODERATOR, west))
+    response = client.post(
+        reverse("moderate_audit", args=[audit.pk]),
+        {"decision": "agreed", "themes": ["9" * 30], "revision": "1"},
+    )
+    assert response.status_code == 400
+    assert not Moderation.objects.filter(audit=audit).exists()

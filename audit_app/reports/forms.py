@@ -7,6 +7,7 @@ import datetime
 
 from django import forms
 
+from audit_app.fields import RecordChoiceField, RecordMultipleChoiceField
 from audit_app.models import FindingTheme
 from audit_app.reports.models import DESCRIPTION_MAX_LENGTH, ActionState, ActionType
 from audit_app.selectors import current_month
@@ -109,14 +110,14 @@ class MeetingActionForm(forms.Form):
         initial=ActionState.AGREED,
         error_messages={"required": "Choose the state of the action"},
     )
-    themes = forms.ModelMultipleChoiceField(
+    themes = RecordMultipleChoiceField(
         label="Finding themes it addresses",
         queryset=FindingTheme.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choose themes from the list"},
     )
-    recommendation = forms.ModelChoiceField(
+    recommendation = RecordChoiceField(
         label="Inspection recommendation it answers (optional)",
         queryset=Recommendation.objects.none(),
         required=False,
