@@ -20,14 +20,14 @@ from audit_app.models import (
     AuditState,
     CaseTheme,
     Grade,
-    Role,
     RoundKind,
     TeamType,
     User,
 )
-from audit_app.permissions import user_scope
+from audit_app.permissions import ROUND_READERS, user_scope
 
-ANALYST_ROLES = (Role.MODERATOR, Role.SENIOR_LEADER, Role.AUDIT_MANAGER, Role.INSPECTOR)
+# Who reads audit results: the same roles that read rounds.
+ANALYST_ROLES = ROUND_READERS
 GRADE_ORDER = (Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE)
 DIMENSIONS = {
     "area": "round__area__code",
@@ -165,7 +165,3 @@ def grade_distribution(
         )
         for row in rows
     ]
-
-
-def final_grade_label(value: str) -> str:
-    return Grade(value).label if value in Grade.values else ""

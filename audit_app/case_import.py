@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
@@ -39,7 +40,7 @@ from audit_app.models import (
     Team,
     User,
 )
-from audit_app.permissions import areas_for
+from audit_app.permissions import areas_for, user_scope
 
 logger = logging.getLogger(__name__)
 
@@ -428,10 +429,6 @@ def confirmation_fields(case_import: CaseImport) -> dict:
 
 def case_imports_for(user: User):
     """Imports the user may see: a force-wide audit manager's force's, and their own uploads."""
-    from django.db.models import Q
-
-    from audit_app.permissions import user_scope
-
     force_ids = user_scope(user).force_wide.get(Role.AUDIT_MANAGER, frozenset())
     return CaseImport.objects.filter(Q(force_id__in=force_ids) | Q(uploaded_by=user))
 

@@ -19,6 +19,7 @@ from audit_app.models import (
     TeamType,
     User,
 )
+from audit_app.rounds import MAX_CASES_PER_THEME
 from audit_app.services import AnswerInput, ModerationInput
 
 
@@ -449,13 +450,13 @@ class RoundCreateForm(forms.Form):
         label="Cases per theme",
         help_text="An inspection round may take more than one case per theme.",
         min_value=1,
-        max_value=5,
+        max_value=MAX_CASES_PER_THEME,
         initial=1,
         error_messages={
             "required": "Enter how many cases per theme",
-            "invalid": "Enter a whole number from 1 to 5",
-            "min_value": "Enter a whole number from 1 to 5",
-            "max_value": "Enter a whole number from 1 to 5",
+            "invalid": f"Enter a whole number from 1 to {MAX_CASES_PER_THEME}",
+            "min_value": f"Enter a whole number from 1 to {MAX_CASES_PER_THEME}",
+            "max_value": f"Enter a whole number from 1 to {MAX_CASES_PER_THEME}",
         },
     )
 

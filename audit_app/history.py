@@ -22,43 +22,12 @@ class HistoryRow:
 
 def change_history(record: Model, limit: int = 30) -> list[HistoryRow]:
     """The record's last `limit` changes, newest first, naming the fields each one changed."""
-    versions = list(
-        record.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : limit + 1
-        ]
-    )
-    rows = []
-    for newer, older in zip(versions, [*versions[1:], None], strict=True):
-        if len(rows) == limit:
-            break
-        fields: list[str] = []
-        if older is not None and newer.history_type == "~":
-            delta = newer.diff_against(older)
-            fields = [
-                str(record._meta.get_field(name).verbose_name)
-                for name in delta.changed_fields
-                if name not in IGNORED_FIELDS
-            ]
-            if not fields:
-                continue
-        user = newer.history_user
-        rows.append(
-            HistoryRow(
-                at=newer.history_date,
-                who=(user.get_full_name() or user.username) if user else "System",
-                kind=KIND_LABELS.get(newer.history_type, newer.history_type),
-                fields=fields,
-            )
-        )
-    return rows
+    return changes_to_many(record.history.all(), limit=limit)
 
 
-def changes_to_many(history_queryset, describe, limit: int = 30) -> list[HistoryRow]:
-    """Changes to several records of one kind (e.g. a plan's actions), newest first.
-
-    `history_queryset` is the model's history filtered to the records wanted; `describe` names
-    a historical record for the reader ("Action: brief all response officers").
-    """
+def changes_to_many(history_queryset, describe=None, limit: int = 30) -> list[HistoryRow]:
+    """Changes to the records in `history_queryset` (one record's, or e.g. a plan's actions),
+    newest first. `describe`, when given, names each record for the reader ("action: ...")."""
     versions = list(
         history_queryset.select_related("history_user").order_by("history_date", "history_id")
     )
@@ -82,7 +51,8 @@ def changes_to_many(history_queryset, describe, limit: int = 30) -> list[History
             HistoryRow(
                 at=version.history_date,
                 who=(user.get_full_name() or user.username) if user else "System",
-                kind=f"{KIND_LABELS.get(version.history_type, '')} – {describe(version)}",
+                kind=KIND_LABELS.get(version.history_type, version.history_type)
+                + (f" – {describe(version)}" if describe else ""),
                 fields=fields,
             )
         )

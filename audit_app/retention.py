@@ -54,10 +54,6 @@ class RetentionReport:
     counts: Counter = field(default_factory=Counter)
     rounds: list[str] = field(default_factory=list)
 
-    @property
-    def is_empty(self) -> bool:
-        return not self.rounds
-
 
 def _reports_model():
     from audit_app.reports.models import PvpReport

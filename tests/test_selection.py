@@ -9,11 +9,12 @@ from collections import Counter
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit_app import rounds
+from audit_app import rounds, selectors
 from audit_app.models import (
     Area,
     Audit,
@@ -242,7 +243,10 @@ def test_swap_allocate_open_close(west, manager, django_capture_on_commit_callba
     assert sorted(loads.values()) == [3, 3, 4]
     assert set(loads) == {a.pk for a in auditors}
     # Not visible to the auditors while the round is a draft.
-    assert not rounds.round_auditors(audit_round).filter(audits__round__state="open").exists()
+    assert not any(selectors.auditor_audits(a).exists() for a in auditors)
+    draft_audit = Audit.objects.filter(round=audit_round).first()
+    with pytest.raises(Http404):
+        selectors.audit_for_auditor(draft_audit.auditor, draft_audit.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         rounds.round_open(audit_round=audit_round, by=manager)
