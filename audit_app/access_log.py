@@ -1,42 +1,113 @@
-"""Recording access: every request for a particular record, list or export, and every change.
+"""Recording access: every read of a record or a list of records, every export and every change.
 
 The middleware records from the resolved URL, so a new view is logged without anyone having to
-remember to: a URL with a record id is a consultation of that record; an export URL is an export
-with its filter; a download URL is a disclosure; anything that is not a GET is a change. Entries
-name the record by type and id and never hold its content.
+remember to:
+
+- every request to the API is logged, lists included, unless its view is in NOT_LOGGED (the
+  schema and its documentation, which hold no records);
+- a page with a record id in its URL is a consultation of that record;
+- an export URL is an export with its filter, a download URL a disclosure, and anything that is not
+  a GET a change.
+
+An entry names its record by a type and an id and never holds the record's content. The type is
+the label of the model the view serves (`record_type_of`): the DRF view's queryset model on the
+API, the model named by the URL's id on pages, so an audit is "audit" whichever page or endpoint
+read it. The id is canonical (`canonical_id`: `/api/audits/0007/` is record "7"), so a search of
+the log for a record finds every read of it.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
+from django.apps import apps
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
+from django.urls import ResolverMatch
 
 from audit_app.models import AccessAction, AccessLogEntry, User
 
 logger = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-# Lists of records under /api/ are consultation too (an analyst reading many audits at once).
-LOGGED_LISTS = {
-    "api-audit-result-list",
-    "api-case-list",
-    "api-moderation-record-list",
-    "api-audit-list",
-    "api-moderation-list",
-}
-RECORD_KWARGS = {
-    "audit_id": "audit",
-    "round_id": "round",
-    "slot_id": "selection slot",
-    "import_id": "case import",
-    "escalation_id": "escalation",
-    "token_id": "api token",
-    "recommendation_id": "recommendation",
-    "report_id": "report",
-}
+API_PREFIX = "/api/"
+# Views that hold no records: never logged. Every other API view is, lists included.
 NOT_LOGGED = {"healthz", "login", "api-schema", "api-docs"}
+
+# One label per model, for pages and the API alike. The log is searched by these labels, so an
+# existing label never changes; a model not named here is logged under its verbose name.
+RECORD_LABELS: dict[str, str] = {
+    "audit_app.Audit": "audit",
+    "audit_app.AuditRound": "round",
+    "audit_app.Case": "case",
+    "audit_app.CaseImport": "case import",
+    "audit_app.SelectionSlot": "selection slot",
+    "audit_app.Moderation": "moderation",
+    "audit_app.FindingTheme": "finding theme",
+    "audit_app.SafeguardingEscalation": "escalation",
+    "audit_app.ApiToken": "api token",
+    "audit_app.User": "user",
+    "reports.PvpReport": "report",
+    "reports.PvpReportVersion": "report version",
+    "reports.MeetingAction": "meeting action",
+    "recommendations.Inspection": "inspection",
+    "recommendations.Recommendation": "recommendation",
+    "recommendations.RecommendationAction": "recommendation action",
+    "recommendations.ProgressAssessment": "assessment",
+}
+
+# Page URLs name their record by an id keyword; the last one in the URL is the record read
+# (`/rounds/3/audits/7/reassign/` is audit 7). A keyword that means different models in different
+# namespaces is named with its namespace.
+PAGE_RECORD_KWARGS: dict[str, str] = {
+    "audit_id": "audit_app.Audit",
+    "round_id": "audit_app.AuditRound",
+    "slot_id": "audit_app.SelectionSlot",
+    "import_id": "audit_app.CaseImport",
+    "escalation_id": "audit_app.SafeguardingEscalation",
+    "token_id": "audit_app.ApiToken",
+    "user_id": "audit_app.User",
+    "recommendation_id": "recommendations.Recommendation",
+    "report_id": "reports.PvpReport",
+    "version_id": "reports.PvpReportVersion",
+    "reports:action_id": "reports.MeetingAction",
+    "recommendations:action_id": "recommendations.RecommendationAction",
+}
+# URL keywords that are not record ids (a section of an audit, a file format...).
+NOT_RECORD_KWARGS = {"section_code", "kind", "file_format", "format"}
+# API views that serve no queryset: the model whose records they read.
+VIEW_MODELS: dict[str, str] = {
+    "api-aggregates": "audit_app.Audit",
+    "api-export": "audit_app.Audit",
+}
+
+
+def record_type_of(model: type[Model]) -> str:
+    """The one label a model's records are logged under."""
+    return RECORD_LABELS.get(model._meta.label, str(model._meta.verbose_name))[:40]
+
+
+def canonical_id(value: object) -> str:
+    """A record id as the log holds it: a number without leading zeros, anything else as given.
+    (Stripping the zeros rather than calling int() keeps a 5,000-digit id from raising.)"""
+    text = str(value)
+    if text.isascii() and text.isdigit():
+        text = text.lstrip("0") or "0"
+    return text[:40]
+
+
+def search_record_type(text: str) -> str:
+    """The label a search for `text` means: a label as it is, or a model's verbose name
+    ("audit round") as that model's label ("round")."""
+    wanted = " ".join(text.split()).lower()
+    if wanted in RECORD_LABELS.values():
+        return wanted
+    for label, record_type in RECORD_LABELS.items():
+        if str(apps.get_model(label)._meta.verbose_name).lower() == wanted:
+            return record_type
+    return wanted
 
 
 def access_record(
@@ -44,7 +115,7 @@ def access_record(
     user: User | None,
     action: str,
     record_type: str = "",
-    record_id: str = "",
+    record_id: object = "",
     request: HttpRequest | None = None,
     status: int | None = None,
     detail: Mapping | None = None,
@@ -53,7 +124,7 @@ def access_record(
         user=user if user is not None and user.is_authenticated else None,
         action=action,
         record_type=record_type[:40],
-        record_id=str(record_id)[:40],
+        record_id=canonical_id(record_id) if record_id not in ("", None) else "",
         method=request.method if request is not None else "",
         path=request.path[:300] if request is not None else "",
         status=status,
@@ -61,30 +132,73 @@ def access_record(
     )
 
 
-def _record(url_name: str, kwargs: Mapping[str, str]) -> tuple[str, str]:
-    """The most specific record the URL names: (type, id)."""
-    for key in reversed(list(kwargs)):
-        if key in RECORD_KWARGS:
-            return RECORD_KWARGS[key], kwargs[key]
-        if key in ("pk", "id"):
-            kind = url_name.removeprefix("api-").removesuffix("-detail")
-            for suffix in ("-download", "-answers", "-submit", "-decision", "-blind-grade"):
-                kind = kind.removesuffix(suffix)
-            return kind.replace("-", " ")[:40], kwargs[key]
-    return url_name.removeprefix("api-").replace("-", " ")[:40], ""
+@functools.cache
+def _view_class_model(view_class: type) -> type[Model] | None:
+    """The model a DRF view serves: its `queryset`'s, or else what `get_queryset()` answers for a
+    stand-in view flagged `swagger_fake_view`, as drf-spectacular asks it when it builds the schema
+    (the views answer an empty queryset of their model then)."""
+    model = getattr(getattr(view_class, "queryset", None), "model", None)
+    if model is not None or not hasattr(view_class, "get_queryset"):
+        return model
+    view = view_class()
+    view.swagger_fake_view = True
+    view.request, view.args, view.kwargs, view.action, view.format_kwarg = None, (), {}, None, None
+    try:
+        return view.get_queryset().model
+    except Exception:
+        logger.exception("access log: no model found for API view %s", view_class.__name__)
+        return None
 
 
-def classify(request: HttpRequest, url_name: str, kwargs: Mapping[str, str]) -> str | None:
+def api_view_model(view_name: str, view: Callable) -> type[Model] | None:
+    """The model whose records an API view (a URL pattern's callback) reads."""
+    if view_name in VIEW_MODELS:
+        return apps.get_model(VIEW_MODELS[view_name])
+    view_class = getattr(view, "cls", None)
+    return _view_class_model(view_class) if view_class is not None else None
+
+
+def _api_record(match: ResolverMatch) -> tuple[str, str]:
+    model = api_view_model(match.view_name, match.func)
+    view_class = getattr(match.func, "cls", None)
+    lookup = getattr(view_class, "lookup_url_kwarg", None) or getattr(
+        view_class, "lookup_field", "pk"
+    )
+    record_id = match.kwargs.get(lookup, "")
+    return (record_type_of(model) if model is not None else ""), canonical_id(record_id)
+
+
+def _page_record(match: ResolverMatch) -> tuple[str, str]:
+    """The most specific record a page's URL names, or ("", "") when it names none."""
+    admin = getattr(match.func, "model_admin", None)
+    if admin is not None:
+        object_id = match.kwargs.get("object_id", "")
+        return record_type_of(admin.model), canonical_id(object_id) if object_id else ""
+    for key in reversed(list(match.kwargs)):
+        label = PAGE_RECORD_KWARGS.get(f"{match.namespace}:{key}") or PAGE_RECORD_KWARGS.get(key)
+        if label is not None:
+            return record_type_of(apps.get_model(label)), canonical_id(match.kwargs[key])
+    return "", ""
+
+
+def record_for(request: HttpRequest, match: ResolverMatch) -> tuple[str, str]:
+    """(record type, canonical record id) of what a request reads or changes."""
+    if request.path_info.startswith(API_PREFIX):
+        return _api_record(match)
+    return _page_record(match)
+
+
+def classify(request: HttpRequest, view_name: str, record_id: str) -> str | None:
     """The access action for a request, or None when it touches no record."""
-    if url_name in NOT_LOGGED:
+    if view_name in NOT_LOGGED:
         return None
     if request.method not in SAFE_METHODS:
         return AccessAction.CHANGE
-    if url_name == "api-export":
+    if view_name == "api-export":
         return AccessAction.EXPORT
-    if "download" in url_name or request.GET.get("format") == "pdf":
+    if "download" in view_name or request.GET.get("format") == "pdf":
         return AccessAction.DOWNLOAD
-    if kwargs or url_name in LOGGED_LISTS:
+    if request.path_info.startswith(API_PREFIX) or record_id:
         return AccessAction.VIEW
     return None
 
@@ -99,12 +213,11 @@ class AccessLogMiddleware:
         match = getattr(request, "resolver_match", None)
         if user is None or not user.is_authenticated or match is None:
             return response
-        url_name = match.url_name or ""
-        action = classify(request, url_name, match.kwargs)
+        record_type, record_id = record_for(request, match)
+        action = classify(request, match.view_name, record_id)
         if action is None:
             return response
-        record_type, record_id = _record(url_name, match.kwargs)
-        detail: dict = {"view": url_name}
+        detail: dict = {"view": match.view_name}
         if action in (AccessAction.EXPORT, AccessAction.VIEW) and request.GET:
             detail["filter"] = {key: request.GET.getlist(key) for key in request.GET}
         access_record(

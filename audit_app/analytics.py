@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Count, F, Func, Q, QuerySet, Value
+from django.db.models import Case, CharField, Count, F, Func, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
+from audit_app import selectors
 from audit_app.models import (
     Audit,
     AuditState,
@@ -43,10 +44,22 @@ def final_grade() -> Func:
 
 
 def audits_for_analyst(user: User) -> QuerySet[Audit]:
-    """Audits in the areas where the user moderates, leads, manages audits or inspects."""
-    return Audit.objects.filter(
-        user_scope(user).area_filter(*ANALYST_ROLES, area_field="round__area")
-    ).annotate(final_grade=final_grade())
+    """Audits in the areas where the user moderates, leads, manages audits or inspects, with what
+    the user may see of each (`selectors.with_visibility`): the final grade of an audit whose
+    auditor's work is hidden is blank, so no filter, ordering or count can reveal it."""
+    audits = selectors.with_visibility(
+        Audit.objects.filter(
+            user_scope(user).area_filter(*ANALYST_ROLES, area_field="round__area")
+        ),
+        user,
+    )
+    return audits.annotate(
+        final_grade=Case(
+            When(selectors.hidden_work_q(), then=Value("")),
+            default=final_grade(),
+            output_field=CharField(),
+        )
+    )
 
 
 def _month(value: str) -> datetime.date:
@@ -138,12 +151,15 @@ class GradeCounts:
 def grade_distribution(
     audits: QuerySet[Audit], group_by: list[str], moderated_only: bool = True
 ) -> list[GradeCounts]:
-    """Counts of each final grade per combination of `group_by` dimensions, in one query."""
+    """Counts of each final grade per combination of `group_by` dimensions, in one query, of
+    `audits` from `audits_for_analyst`: grades hidden from the reader are not counted."""
     unknown = [d for d in group_by if d not in DIMENSIONS]
     if unknown:
         raise ValueError(f"Unknown dimension(s): {', '.join(unknown)}")
     graded = audits.filter(state=AuditState.MODERATED) if moderated_only else audits
-    graded = graded.filter(state__in=[AuditState.SUBMITTED, AuditState.MODERATED])
+    graded = selectors.with_visible_work(
+        graded.filter(state__in=[AuditState.SUBMITTED, AuditState.MODERATED])
+    )
     columns = [DIMENSIONS[d] for d in group_by]
     rows = (
         graded.order_by()

@@ -1,22 +1,26 @@
 """Importing candidate cases from the records system's CSV or XLSX export.
 
-Two steps. `case_import_check` reads the file (tablib), checks every row and stores each row's
-outcome (accepted, rejected with the reason, or already known) without creating a case. After the
-audit manager has read the preview, `case_import_save` creates the accepted cases in one
-transaction: a failure anywhere saves nothing. Both run in Celery (in-process on the embedded
-default), so a file of 50,000 rows does not hold up a web request.
+Two steps. `case_import_check` reads the file a row at a time (`import_reader`, within limits on
+rows, cell lengths, row sizes, a workbook's unpacked parts and time), checks every row and stores
+each row's outcome (accepted, rejected with the reason, or already known) without creating a case.
+A fault in the file as a whole (a limit passed, a column missing or repeated) refuses the file,
+saying which limit or column and at which row; a fault in one row (a value beyond the named
+columns, a NUL or control character, a bad code or date) rejects that row with its number. After
+the audit manager has read the preview, `case_import_save` creates the accepted cases in one
+transaction: a failure anywhere saves nothing. Both run in Celery, on the imports queue (in-process
+on the embedded default), so a file of 100,000 rows holds up neither a web request nor a report.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime
-import io
 import logging
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
 
-import tablib
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -25,6 +29,9 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from audit_app import import_reader
+from audit_app.dates import plausible_date_problem
+from audit_app.import_reader import column_name, is_filled
 from audit_app.models import (
     Area,
     Case,
@@ -46,6 +53,17 @@ logger = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS = ("reference", "theme", "area", "team", "occurred_on")
 OPTIONAL_COLUMNS = ("station", "officer_in_case", "supervisor", "closed_on")
+COLUMN_LABELS = {
+    "reference": "case reference",
+    "theme": "theme code",
+    "area": "area",
+    "team": "team",
+    "occurred_on": "date recorded (occurred_on)",
+    "station": "station",
+    "officer_in_case": "officer in case",
+    "supervisor": "supervisor",
+    "closed_on": "date closed (closed_on)",
+}
 COLUMN_ALIASES = {
     "case_reference": "reference",
     "crime_reference": "reference",
@@ -64,9 +82,13 @@ STAFF_IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z0-9]{1,20}$")
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
 ISO_DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_BYTES = getattr(settings, "CASE_IMPORT_MAX_BYTES", 20_000_000)
-MAX_ROWS = getattr(settings, "CASE_IMPORT_MAX_ROWS", 100_000)
 BATCH_SIZE = 2000
 PROGRESS_EVERY = 5000
+REASON_MAX_LENGTH = 300  # CaseImportRow.reason
+# C0 and C1 control characters (tab apart), DEL, and the characters that embed, override or
+# isolate the direction of text: a reference holding U+202E can show as another reference.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+DIRECTION_CHARACTERS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 class ImportFileRefused(ValidationError):
@@ -96,7 +118,18 @@ def check_upload(upload: UploadedFile) -> str:
             raise ImportFileRefused("The file is named .xlsx but is not an Excel workbook.")
         return CaseImportFormat.XLSX
     if name.endswith(".csv"):
-        if b"\x00" in head or head.startswith(b"PK\x03\x04"):
+        if head.startswith(b"PK\x03\x04"):
+            raise ImportFileRefused(
+                "The file is named .csv but is not a text file: it looks like an Excel workbook. "
+                "Name it .xlsx, or save it as 'CSV UTF-8'."
+            )
+        boms = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        if b"\x00" in head and not head.startswith(boms):
+            if head[1::2].count(0) == len(head[1::2]) or head[0::2].count(0) == len(head[0::2]):
+                raise ImportFileRefused(
+                    "The file is UTF-16 text without a byte-order mark, so its characters cannot "
+                    "be told apart. Save it as 'CSV UTF-8' and upload it again."
+                )
             raise ImportFileRefused("The file is named .csv but is not a text file.")
         return CaseImportFormat.CSV
     raise ImportFileRefused("The file must be a CSV or an Excel workbook (.xlsx).")
@@ -114,20 +147,17 @@ def case_import_start(*, force: Force, by: User, upload: UploadedFile) -> CaseIm
     return case_import
 
 
-def _read_dataset(case_import: CaseImport) -> tablib.Dataset:
-    with case_import.file.open("rb") as stored:
-        raw = stored.read()
-    try:
-        if case_import.file_format == CaseImportFormat.XLSX:
-            return tablib.Dataset().load(io.BytesIO(raw), format="xlsx", headers=True)
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252")
-        return tablib.Dataset().load(text, format="csv", headers=True)
-    except Exception as exc:
-        kind = CaseImportFormat(case_import.file_format).label
-        raise ImportFileRefused(f"The file could not be read as {kind}.") from exc
+def import_limits() -> import_reader.ReadLimits:
+    """The reading limits, each overridable by a setting: CASE_IMPORT_MAX_ROWS and the like."""
+    defaults = import_reader.ReadLimits()
+    return import_reader.ReadLimits(
+        **{
+            limit.name: getattr(
+                settings, f"CASE_IMPORT_{limit.name.upper()}", getattr(defaults, limit.name)
+            )
+            for limit in fields(import_reader.ReadLimits)
+        }
+    )
 
 
 @dataclass
@@ -228,6 +258,10 @@ def check_row(row: dict, lookups: _Lookups, today: datetime.date) -> tuple[str, 
     closed_on = _date(row, "closed_on", "date closed (closed_on)", required=False)
     if occurred_on > today:
         raise RowRefused("Bad date in occurred_on: it is in the future.")
+    # The one rule for plausible dates (audit_app.dates): a case recorded in year 1 is a slip.
+    for column, value in (("occurred_on", occurred_on), ("closed_on", closed_on)):
+        if value and (problem := plausible_date_problem(value, past_only=True, today=today)):
+            raise RowRefused(f"Bad date in {column}: the date {problem}.")
     if closed_on and closed_on < occurred_on:
         raise RowRefused("Bad date in closed_on: it is before the date recorded.")
     staff = {}
@@ -270,15 +304,87 @@ def _known_references(force: Force, keys: Iterable[tuple[int, str]]) -> set[tupl
     return known
 
 
-def _rows(dataset: tablib.Dataset) -> tuple[list[str], Iterator[dict]]:
-    headers = [_normalise_header(h) for h in dataset.headers or []]
-    missing = [c for c in REQUIRED_COLUMNS if c not in headers]
+@dataclass(frozen=True)
+class _Columns:
+    """Where each column the import reads is, and how many columns the header row names."""
+
+    positions: dict[str, int]
+    width: int
+
+
+def _printable(text: str) -> str:
+    """`text` fit to show: control and direction characters replaced by U+FFFD."""
+    return FORBIDDEN_CHARACTERS.sub("\ufffd", text)
+
+
+def _columns(header: Sequence[Any]) -> _Columns:
+    """The header row's columns; refuses the file when a needed one is missing or repeated."""
+    found: dict[str, list[int]] = {}
+    width = 0
+    for index, cell in enumerate(header):
+        name = _normalise_header(cell)
+        if name:
+            width = index + 1
+        if name in REQUIRED_COLUMNS or name in OPTIONAL_COLUMNS:
+            found.setdefault(name, []).append(index)
+    for name, indexes in found.items():
+        if len(indexes) > 1:
+            # Otherwise one of the columns would silently win over the other.
+            headed = " and ".join(
+                f"{column_name(index)} headed {_printable(str(header[index]).strip())[:40]!r}"
+                for index in indexes[:3]
+            )
+            raise ImportFileRefused(
+                f"The column {name} appears {len(indexes)} times in the header row ({headed}), so "
+                "it is not clear which to import. Keep one and upload the file again."
+            )
+    missing = [c for c in REQUIRED_COLUMNS if c not in found]
     if missing:
         raise ImportFileRefused(
             "The file has no column for: " + ", ".join(missing) + ". The first row must name "
             "the columns: " + ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS) + "."
         )
-    return headers, (dict(zip(headers, values, strict=False)) for values in dataset)
+    return _Columns(positions={name: indexes[0] for name, indexes in found.items()}, width=width)
+
+
+def _row_values(values: Sequence[Any], columns: _Columns) -> dict[str, Any]:
+    """The row's values by column, or RowRefused when the row holds what no case may: a NUL in
+    any cell, a value beyond the named columns, or a control or direction-changing character in a
+    column the import reads (other columns are not kept)."""
+    for index, value in enumerate(values):
+        if isinstance(value, str) and "\x00" in value:
+            raise RowRefused(
+                f"The row holds a NUL character in {column_name(index)}, a sign the file is "
+                "damaged there. Mend the row and upload the file again."
+            )
+    for index in range(columns.width, len(values)):
+        if is_filled(values[index]):
+            raise RowRefused(
+                f"The row has a value in {column_name(index)}, beyond the {columns.width} "
+                "columns the header row names. Remove the value or name its column."
+            )
+    row = {
+        column: values[index] if index < len(values) else None
+        for column, index in columns.positions.items()
+    }
+    for column, value in row.items():
+        if isinstance(value, str) and (found := FORBIDDEN_CHARACTERS.search(value)):
+            kind = (
+                "a character that changes the direction of text"
+                if DIRECTION_CHARACTERS.match(found.group())
+                else "a control character"
+            )
+            raise RowRefused(
+                f"The {COLUMN_LABELS[column]} holds {kind} (U+{ord(found.group()):04X}), which no "
+                "case record may hold. Remove it and upload the file again."
+            )
+    return row
+
+
+def _reference_shown(values: Sequence[Any], columns: _Columns) -> str:
+    index = columns.positions["reference"]
+    value = values[index] if index < len(values) else None
+    return _printable(_text({"reference": value}, "reference"))[:60]
 
 
 def case_import_check(*, case_import_id: int) -> CaseImport:
@@ -293,18 +399,16 @@ def case_import_check(*, case_import_id: int) -> CaseImport:
         return case_import
     CaseImportRow.objects.filter(case_import=case_import).delete()
     try:
-        dataset = _read_dataset(case_import)
-        _, rows = _rows(dataset)
-        max_rows = getattr(settings, "CASE_IMPORT_MAX_ROWS", MAX_ROWS)
-        if dataset.height > max_rows:
-            raise ImportFileRefused(
-                f"The file has {dataset.height:,} rows; the limit is {max_rows:,}. "
-                "Split it into smaller files."
-            )
-        CaseImport.objects.filter(pk=case_import.pk).update(total_rows=dataset.height)
-        counts = _check_rows(case_import, rows, dataset.height)
+        with (
+            case_import.file.open("rb") as stored,
+            import_reader.BoundedRows(stored, case_import.file_format, import_limits()) as rows,
+        ):
+            CaseImport.objects.filter(pk=case_import.pk).update(total_rows=rows.estimated_rows)
+            counts, total = _check_rows(case_import, rows)
     except ImportFileRefused as refusal:
         return _fail(case_import, " ".join(refusal.messages))
+    except import_reader.FileRefused as refusal:
+        return _fail(case_import, str(refusal))
     except Exception:
         logger.exception("case import %s failed while checking rows", case_import.pk)
         _fail(case_import, "The file could not be checked; the error has been logged.")
@@ -312,7 +416,7 @@ def case_import_check(*, case_import_id: int) -> CaseImport:
     finally:
         _discard_file(case_import)
     CaseImport.objects.filter(pk=case_import.pk).update(
-        state=CaseImportState.READY, processed_rows=dataset.height, **counts
+        state=CaseImportState.READY, total_rows=total, processed_rows=total, **counts
     )
     case_import.refresh_from_db()
     logger.info(
@@ -325,7 +429,10 @@ def case_import_check(*, case_import_id: int) -> CaseImport:
     return case_import
 
 
-def _check_rows(case_import: CaseImport, rows: Iterator[dict], total: int) -> dict[str, int]:
+def _check_rows(
+    case_import: CaseImport, rows: import_reader.BoundedRows
+) -> tuple[dict[str, int], int]:
+    """Each row's outcome, stored in batches; the counts and the number of rows checked."""
     lookups = _Lookups.load(case_import.force, case_import.uploaded_by)
     today = timezone.localdate()
     counts = {"accepted_rows": 0, "rejected_rows": 0, "known_rows": 0}
@@ -344,34 +451,40 @@ def _check_rows(case_import: CaseImport, rows: Iterator[dict], total: int) -> di
         CaseImportRow.objects.bulk_create(pending, batch_size=BATCH_SIZE)
         pending.clear()
 
-    for index, row in enumerate(rows, start=2):
+    numbered = iter(rows)
+    header = next(numbered, None)
+    columns = _columns(header[1] if header else ())
+    checked = reported = 0
+    for number, values in numbered:
         try:
-            reference, values = check_row(row, lookups, today)
+            reference, checked_values = check_row(_row_values(values, columns), lookups, today)
             pending.append(
                 CaseImportRow(
                     case_import=case_import,
-                    row_number=index,
+                    row_number=number,
                     outcome=RowOutcome.ACCEPTED,
                     reference=reference,
-                    values=values,
+                    values=checked_values,
                 )
             )
         except RowRefused as refusal:
             pending.append(
                 CaseImportRow(
                     case_import=case_import,
-                    row_number=index,
+                    row_number=number,
                     outcome=RowOutcome.REJECTED,
-                    reason=str(refusal),
-                    reference=_text(row, "reference")[:60],
+                    reason=str(refusal)[:REASON_MAX_LENGTH],
+                    reference=_reference_shown(values, columns),
                 )
             )
+        checked += 1
         if len(pending) >= BATCH_SIZE:
             flush()
-            if (index - 1) % PROGRESS_EVERY < BATCH_SIZE:
-                CaseImport.objects.filter(pk=case_import.pk).update(processed_rows=index - 1)
+            if checked - reported >= PROGRESS_EVERY:
+                CaseImport.objects.filter(pk=case_import.pk).update(processed_rows=checked)
+                reported = checked
     flush()
-    return counts
+    return counts, checked
 
 
 def _fail(case_import: CaseImport, reason: str) -> CaseImport:

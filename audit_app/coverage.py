@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from audit_app.models import Area, Audit, CaseTheme, RoundKind, RoundState, Team
-from audit_app.reports.charts import figure_svg
+from audit_app.reports.charts import LITERAL_TEXT, figure_svg
 from recommendations.models import add_months
 
 MONTHS = 12
@@ -145,6 +145,7 @@ GAP_COLOUR = "#f3f2f1"  # GOV.UK light grey, hatched: a gap reads as a gap in gr
 # From a pale to the dark GOV.UK blue: darker is more cases audited.
 HEAT = LinearSegmentedColormap.from_list("coverage", ["#d2e2f1", "#5694ca", "#1d70b8", "#003078"])
 _STYLE = {
+    **LITERAL_TEXT,
     "svg.fonttype": "none",
     "svg.hashsalt": "case-audit-coverage",
     "font.family": "sans-serif",

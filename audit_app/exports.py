@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Prefetch, QuerySet
 from openpyxl import Workbook
 
-from audit_app.models import Answer, Audit, Question
+from audit_app import selectors
+from audit_app.models import Answer, Audit, Question, User
 
 FIXED_COLUMNS = [
     "audit_id",
@@ -54,8 +55,12 @@ def question_codes(audits: QuerySet[Audit]) -> list[str]:
     return list(dict.fromkeys(rows))
 
 
-def export_rows(audits: QuerySet[Audit], with_comments: bool = False) -> Iterator[list[object]]:
-    """The header, then one row per audit, reading the audits in chunks."""
+def export_rows(
+    audits: QuerySet[Audit], *, user: User, with_comments: bool = False
+) -> Iterator[list[object]]:
+    """The header, then one row per audit, reading the audits in chunks. `audits` come from
+    `analytics.audits_for_analyst(user)`: an audit whose auditor's work is hidden from the user
+    (`selectors.audit_visibility`) keeps its row, without grades or answers."""
     codes = question_codes(audits)
     header = list(FIXED_COLUMNS)
     for code in codes:
@@ -75,7 +80,11 @@ def export_rows(audits: QuerySet[Audit], with_comments: bool = False) -> Iterato
         .order_by("round__month", "round__area__code", "case__reference", "pk")
     )
     for audit in selected.iterator(chunk_size=CHUNK_SIZE):
-        by_code = {a.question.code: a for a in audit.answers.all()}
+        visibility = selectors.audit_visibility(user, audit)
+        by_code = (
+            {a.question.code: a for a in audit.answers.all()} if visibility.auditor_work else {}
+        )
+        selectors.hide_unseen_work(audit, visibility)
         row: list[object] = [
             audit.pk,
             audit.round.area.code,

@@ -3,7 +3,13 @@ import datetime
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from audit_app.fields import RecordChoiceField, RecordMultipleChoiceField
+from audit_app.fields import (
+    PlausibleDateField,
+    PlausibleMonthField,
+    RecordChoiceField,
+    RecordMultipleChoiceField,
+    parse_month,
+)
 from audit_app.models import (
     ANSWERS_NEEDING_COMMENT,
     COMMENT_MAX_LENGTH,
@@ -175,10 +181,10 @@ class EscalationResponseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": "Record what was done to keep the child safe"},
     )
-    action_taken_on = forms.DateField(
+    action_taken_on = PlausibleDateField(
+        past_only=True,
         label="Date the action was taken",
         help_text="For example, 27 3 2026",
-        input_formats=["%d/%m/%Y", "%Y-%m-%d", "%d %m %Y", "%d-%m-%Y"],
         error_messages={
             "required": "Enter the date the action was taken",
             "invalid": "Enter the date as day, month and year, for example 27/3/2026",
@@ -322,17 +328,15 @@ class ModerationForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(
+    start = PlausibleMonthField(
         label="From (month)",
         required=False,
-        input_formats=["%Y-%m"],
         widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
         error_messages={"invalid": "Enter the first month as year and month, for example 2026-01"},
     )
-    end = forms.DateField(
+    end = PlausibleMonthField(
         label="To (month)",
         required=False,
-        input_formats=["%Y-%m"],
         widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
         error_messages={"invalid": "Enter the last month as year and month, for example 2026-12"},
     )
@@ -360,7 +364,8 @@ class FeedbackForm(forms.Form):
 
 
 class AcknowledgementForm(forms.Form):
-    acknowledged_on = forms.DateField(
+    acknowledged_on = PlausibleDateField(
+        past_only=True,
         label="Date acknowledged",
         help_text="For example, 27/3/2026",
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
@@ -386,6 +391,21 @@ class BlindShareForm(forms.Form):
     )
 
 
+class ThemeListChangeForm(forms.Form):
+    """Add a moderator's theme to the list of themes, or stop offering one."""
+
+    action = forms.ChoiceField(
+        choices=[("promote", "Add to the list"), ("retire", "Stop offering")]
+    )
+    theme = RecordChoiceField(
+        queryset=FindingTheme.objects.all(),
+        error_messages={
+            "required": "Choose a theme from the list",
+            "invalid_choice": "Choose a theme from the list",
+        },
+    )
+
+
 class CaseImportForm(forms.Form):
     file = forms.FileField(
         label="Upload the export",
@@ -396,21 +416,6 @@ class CaseImportForm(forms.Form):
     )
 
 
-def _parse_month(value: str) -> datetime.date:
-    for date_format in ("%Y-%m", "%m/%Y", "%B %Y", "%b %Y"):
-        try:
-            return datetime.datetime.strptime(value.strip(), date_format).date()
-        except ValueError:
-            continue
-    raise forms.ValidationError("Enter the month as YYYY-MM, for example 2026-12")
-
-
-class MonthField(forms.CharField):
-    def to_python(self, value):
-        value = super().to_python(value)
-        return _parse_month(value) if value else None
-
-
 class RoundCreateForm(forms.Form):
     area = RecordChoiceField(
         label="Area",
@@ -418,13 +423,13 @@ class RoundCreateForm(forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": "Choose one of your areas"},
     )
-    month = MonthField(
+    month = PlausibleMonthField(
         label="Month",
         help_text="The month the audits are done in, for example 2026-12. Cases recorded in the "
         "month before are eligible.",
         error_messages={"required": "Enter the month"},
     )
-    due_date = forms.DateField(
+    due_date = PlausibleDateField(
         label="Due date",
         help_text="For example 2027-01-10.",
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
@@ -495,7 +500,10 @@ class SlotDrawForm(forms.Form):
         self.fields["month"].choices = [(f"{m:%Y-%m}", f"{m:%B %Y}") for m in months]
 
     def clean_month(self) -> datetime.date:
-        return _parse_month(self.cleaned_data["month"])
+        month = parse_month(self.cleaned_data["month"])
+        if month is None:  # the choices are all well formed: this is a tampered request
+            raise forms.ValidationError("Choose a month", code="invalid_choice")
+        return month
 
 
 class SlotEmptyForm(forms.Form):

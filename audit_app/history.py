@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Model
@@ -20,14 +21,19 @@ class HistoryRow:
     fields: list[str]
 
 
-def change_history(record: Model, limit: int = 30) -> list[HistoryRow]:
+def change_history(
+    record: Model, limit: int = 30, hidden_fields: Collection[str] = ()
+) -> list[HistoryRow]:
     """The record's last `limit` changes, newest first, naming the fields each one changed."""
-    return changes_to_many(record.history.all(), limit=limit)
+    return changes_to_many(record.history.all(), limit=limit, hidden_fields=hidden_fields)
 
 
-def changes_to_many(history_queryset, describe=None, limit: int = 30) -> list[HistoryRow]:
+def changes_to_many(
+    history_queryset, describe=None, limit: int = 30, hidden_fields: Collection[str] = ()
+) -> list[HistoryRow]:
     """Changes to the records in `history_queryset` (one record's, or e.g. a plan's actions),
-    newest first. `describe`, when given, names each record for the reader ("action: ...")."""
+    newest first. `describe`, when given, names each record for the reader ("action: ...").
+    Changes to `hidden_fields` are not mentioned (a change to those alone is left out)."""
     versions = list(
         history_queryset.select_related("history_user").order_by("history_date", "history_id")
     )
@@ -42,7 +48,7 @@ def changes_to_many(history_queryset, describe=None, limit: int = 30) -> list[Hi
             fields = [
                 str(model._meta.get_field(name).verbose_name)
                 for name in version.diff_against(older).changed_fields
-                if name not in IGNORED_FIELDS
+                if name not in IGNORED_FIELDS and name not in hidden_fields
             ]
             if not fields:
                 continue

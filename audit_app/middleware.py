@@ -1,9 +1,12 @@
-"""Session lifetime and two-factor sign-in, enforced on every request."""
+"""Rules enforced on every request: session lifetime, two-factor sign-in, no caching of what a
+signed-in user sees, and no NUL characters in input."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -12,7 +15,10 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django_otp import user_has_device
+
+from audit_app.api.authentication import ApiTokenAuthentication
 
 logger = logging.getLogger(__name__)
 
@@ -23,15 +29,11 @@ TOUCHED_AT = "touched_at"
 TOUCH_EVERY_SECONDS = 60
 
 
-HAS_TWO_FACTOR_DEVICE = "has_two_factor_device"
-
-
 @receiver(user_logged_in)
 def _remember_sign_in(sender, request, user, **kwargs) -> None:
-    """Start the session's clock, and note once whether the user has an authenticator app."""
+    """Start the session's clock."""
     if request is not None and hasattr(request, "session"):
         request.session[SIGNED_IN_AT] = request.session[TOUCHED_AT] = int(time.time())
-        request.session[HAS_TWO_FACTOR_DEVICE] = user_has_device(user, confirmed=True)
 
 
 class SessionLifetimeMiddleware:
@@ -59,9 +61,19 @@ class SessionLifetimeMiddleware:
 
 
 class TwoFactorMiddleware:
-    """Sends a signed-in user who has (or must have) a TOTP device to verify it first."""
+    """Holds a session that has not passed the second factor at the verify page, on every path.
 
-    EXEMPT_URL_NAMES = {"two_factor_verify", "two_factor_setup", "logout", "healthz", "login"}
+    Where the user has a confirmed authenticator app, or two-factor sign-in is compulsory, a
+    password-only session reaches sign-in, sign-out, the verify page and the health check, and
+    (only while a compulsory app is still to be set up) the set-up page. Everything else,
+    pages and API alike, is refused here before any view runs: a page redirects to the verify (or
+    set-up) page, the API answers 403 with the reason. Requests that carry a personal API token
+    are let through to DRF, which authenticates them by the token alone (a second factor in
+    itself) and never by the session.
+    """
+
+    ALWAYS_ALLOWED = frozenset({"login", "logout", "two_factor_verify", "healthz"})
+    ENROL = "two_factor_setup"
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -73,30 +85,79 @@ class TwoFactorMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or user.is_verified():
             return None
-        # API requests with a personal token are authenticated by DRF, not by the session.
-        if request.path.startswith(("/api/", "/static/")):
+        if authenticates_by_token(request, view_func):
             return None
         match = request.resolver_match
-        if match is not None and match.url_name in self.EXEMPT_URL_NAMES:
+        view_name = match.view_name if match is not None else ""
+        if view_name in self.ALWAYS_ALLOWED:
             return None
-        has_device = request.session.get(HAS_TWO_FACTOR_DEVICE)
-        if has_device is None:
-            has_device = request.session[HAS_TWO_FACTOR_DEVICE] = user_has_device(
-                user, confirmed=True
-            )
-        if has_device:
-            return redirect(f"{reverse('two_factor_verify')}?next={request.path}")
+        # Asked on every request, not remembered at sign-in: a device confirmed in another
+        # session must hold this one too.
+        if user_has_device(user, confirmed=True):
+            return self._refuse(request, "two_factor_verify")
         if settings.REQUIRE_TWO_FACTOR:
-            return redirect("two_factor_setup")
+            return None if view_name == self.ENROL else self._refuse(request, self.ENROL)
         return None
+
+    @staticmethod
+    def _refuse(request: HttpRequest, step: str) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            if step == "two_factor_verify":
+                detail = (
+                    "Verify your second factor first: enter the code from your authenticator "
+                    f"app at {reverse(step)}, or send a personal API token."
+                )
+            else:
+                detail = (
+                    "Two-factor sign-in is compulsory: set up an authenticator app at "
+                    f"{reverse(step)} first."
+                )
+            return JsonResponse({"detail": detail}, status=403)
+        if step == "two_factor_verify":
+            return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+        return redirect(step)
+
+
+def authenticates_by_token(request: HttpRequest, view_func) -> bool:
+    """Whether DRF will authenticate this request by its bearer token, never by the session.
+
+    True only for a DRF view whose first authentication class is the token's: given a Bearer
+    header, that class either authenticates the token or refuses the request (401).
+    """
+    scheme = request.headers.get("Authorization", "").split(" ", 1)[0]
+    if scheme.lower() != ApiTokenAuthentication.keyword.lower():
+        return False
+    view_class = getattr(view_func, "cls", None)
+    classes = getattr(view_class, "authentication_classes", None) or ()
+    return bool(classes) and issubclass(classes[0], ApiTokenAuthentication)
+
+
+class NoStoreMiddleware:
+    """Marks every response to a signed-in user (session or API token) `no-store, private`, so no
+    browser or proxy cache keeps a case, an audit, an export or a PDF."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)  # DRF sets it to the token's user
+        if (user is not None and user.is_authenticated) or "Authorization" in request.headers:
+            add_never_cache_headers(response)
+        return response
 
 
 class RefuseNulMiddleware:
-    """Refuses a request whose query or form holds a NUL character, before anything reads it.
+    """Refuses a request whose query, form or JSON body holds a NUL character, before anything
+    reads it.
 
     No legitimate input contains one, and PostgreSQL cannot store it in text: without this, it
-    would surface as a database error deep in a view.
+    would surface as a database error deep in a view. In JSON the character arrives escaped
+    (`\\u0000`), so the body is decoded and its keys and strings are looked at.
     """
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+    BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -105,16 +166,15 @@ class RefuseNulMiddleware:
         raw_query = request.META.get("QUERY_STRING", "")
         if "\x00" in raw_query or "%00" in raw_query.upper() or "\x00" in request.path:
             return self._refuse(request)
-        if (
-            request.method == "POST"
-            and request.content_type
-            in (
-                "application/x-www-form-urlencoded",
-                "multipart/form-data",
-            )
-            and any("\x00" in key or "\x00" in value for key, value in _pairs(request.POST))
-        ):
-            return self._refuse(request)
+        if request.method in self.BODY_METHODS:
+            if (
+                request.method == "POST"
+                and request.content_type in self.FORM_TYPES
+                and any("\x00" in key or "\x00" in value for key, value in _pairs(request.POST))
+            ):
+                return self._refuse(request)
+            if _is_json(request.content_type) and _json_holds_nul(request.body):
+                return self._refuse(request)
         return self.get_response(request)
 
     @staticmethod
@@ -127,3 +187,38 @@ class RefuseNulMiddleware:
 
 def _pairs(query) -> list[tuple[str, str]]:
     return [(key, value) for key, values in query.lists() for value in values]
+
+
+def _is_json(content_type: str | None) -> bool:
+    return bool(content_type) and (
+        content_type == "application/json" or content_type.endswith("+json")
+    )
+
+
+def _json_holds_nul(body: bytes) -> bool:
+    """Whether the JSON body holds a NUL, raw or escaped. A body that is not JSON is left to the
+    view's parser, which answers 400 with its own reason."""
+    if b"\x00" in body:
+        return True
+    if b"\\u0000" not in body:
+        return False
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return False
+    return _holds_nul(data)
+
+
+def _holds_nul(value) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False

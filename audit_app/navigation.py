@@ -33,13 +33,14 @@ _ITEMS: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("Rounds", "rounds", (Role.AUDIT_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER, Role.INSPECTOR)),
     ("Coverage", "coverage", (Role.AUDIT_MANAGER,)),
     ("Access log", "access_log", (Role.AUDIT_MANAGER,)),
+    ("Sign-in security", "sign_in_security", (Role.AUDIT_MANAGER,)),
     ("Reports", "reports:list", (Role.SENIOR_LEADER, Role.AUDIT_MANAGER, Role.MODERATOR)),
     ("Recommendations", "recommendations:overview", None),
 ]
 
 
 # Pages for the force-wide audit manager only, not an area's.
-FORCE_WIDE_ONLY = {"access_log", "moderation_settings"}
+FORCE_WIDE_ONLY = {"access_log", "moderation_settings", "sign_in_security"}
 
 
 def navigation_for(request: HttpRequest) -> list[NavItem]:

@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from audit_app.dates import plausible_date_problem
 from audit_app.models import (
     GRADED_STATES,
     Area,
@@ -153,6 +154,12 @@ def round_create(
     if not areas_for(by, roles).filter(pk=area.pk).exists():
         raise PermissionDenied("You cannot create rounds for that area.")
     month = month.replace(day=1)
+    # The form and the API check this too; here it holds for every caller, so no path can make
+    # a round whose pages cannot be shown (the month before 0001-01 does not exist).
+    if problem := plausible_date_problem(month):
+        raise ValidationError(f"The round's month {problem}.")
+    if problem := plausible_date_problem(due_date):
+        raise ValidationError(f"The due date {problem}.")
     if due_date < month:
         raise ValidationError("The due date must fall in or after the round's month.")
     if kind == RoundKind.MONTHLY:

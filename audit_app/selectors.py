@@ -6,16 +6,32 @@ import datetime
 import functools
 from dataclasses import dataclass
 
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models import Case as DbCase
-from django.db.models import Count, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from audit_app.history import HistoryRow, change_history
 from audit_app.models import (
     Answer,
     Audit,
+    AuditEvent,
+    AuditEventKind,
     AuditRound,
     AuditState,
+    AuditSubmission,
+    BlindGrade,
     EscalationState,
     Grade,
     Moderation,
@@ -38,13 +54,183 @@ def current_month(today: datetime.date | None = None) -> datetime.date:
     return today.replace(day=1)
 
 
+# --- What a user may see of a submitted audit ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditVisibility:
+    """What one user may see of one audit.
+
+    `auditor_work`: the auditor's grade and suggested grade, their reason, good practice and areas
+    for improvement, their answers and comments, their submissions, and the grades of its earlier
+    submissions (in its history and moderation records). `blindness`: that it is moderated blind,
+    and the moderators' blind grades.
+    """
+
+    auditor_work: bool
+    blindness: bool
+
+
+# The audit's own fields that hold the auditor's work.
+AUDITOR_WORK_FIELDS = (
+    "grade",
+    "suggested_grade",
+    "moderated_grade",
+    "grade_reason",
+    "good_practice",
+    "areas_for_improvement",
+)
+# Annotations `with_visibility` adds; read by `audit_visibility`, never by views directly.
+_HIDDEN_WORK = "auditor_work_hidden"
+_HIDDEN_BLINDNESS = "blindness_hidden"
+_VISIBILITY_FOR = "visibility_for_user_id"
+
+
+def awaiting_blind_grade(audit_path: str = "") -> Q:
+    """Audits moderated blind whose current submission has no moderator's blind grade yet.
+
+    `audit_path` is the path to the audit from the rows filtered ("" for audits, "audit" for rows
+    with a foreign key to one)."""
+    field = f"{audit_path}__" if audit_path else ""
+    submissions = (
+        AuditSubmission.objects.filter(audit_id=OuterRef("audit_id"))
+        .order_by()
+        .values("audit_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    current_blind_grade = BlindGrade.objects.filter(
+        audit_id=OuterRef(f"{audit_path}_id" if audit_path else "pk"),
+        submission_number=Subquery(submissions),
+    )
+    return Q(**{f"{field}state": AuditState.SUBMITTED, f"{field}is_blind": True}) & ~Exists(
+        current_blind_grade
+    )
+
+
+def with_visibility(rows: QuerySet, user: User | None, audit_path: str = "") -> QuerySet:
+    """`rows` (audits, or rows of one audit each at `audit_path`) annotated with what `user` may
+    see of their audit, for `audit_visibility`. The one rule, for every page, API, export,
+    aggregate, dashboard and report:
+
+    - A submitted audit moderated blind hides the auditor's work (see `AuditVisibility`) from
+      everyone but its auditor until a moderator records their own grade of that submission. The
+      blind grade belongs to the submission, not to one moderator (any moderator of the area may
+      record it and then decide), so every moderator is kept blind. Audit managers, senior leaders
+      and inspectors are kept blind too, though the audit manager's page used to show them the
+      grade: a user may hold a moderator's role beside theirs, what they read (figures, exports,
+      reports) is read by moderators too, and the wait is short. Hidden grades are left out of
+      every count. Once the blind grade is recorded, everyone who may read the audit sees it all.
+    - The auditor always sees their own work, and is never told that their audit is moderated
+      blind (not while it is awaited, not afterwards).
+
+    `user=None` stands for a reader who is not the auditor: everything awaiting is hidden.
+    """
+    field = f"{audit_path}__" if audit_path else ""
+    user_id = user.pk if user is not None else None
+    own = Q(**{f"{field}auditor_id": user_id}) if user_id is not None else Q(pk__in=[])
+    return rows.annotate(
+        **{
+            _VISIBILITY_FOR: Value(user_id, output_field=IntegerField()),
+            _HIDDEN_WORK: DbCase(
+                When(awaiting_blind_grade(audit_path) & ~own, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            _HIDDEN_BLINDNESS: DbCase(
+                When(own, then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+        }
+    )
+
+
+def audit_visibility(user: User | None, row: object) -> AuditVisibility:
+    """What `user` may see of this audit (or of the audit of this row): the rule is
+    `with_visibility`'s. Rows annotated by it for this user cost no query; an audit not annotated
+    costs one; any other row must be annotated."""
+    user_id = user.pk if user is not None else None
+    if hasattr(row, _HIDDEN_WORK):
+        if getattr(row, _VISIBILITY_FOR) != user_id:
+            raise ValueError(f"visibility of {row!r} was read for another user")
+        hidden_work, hidden_blindness = getattr(row, _HIDDEN_WORK), getattr(row, _HIDDEN_BLINDNESS)
+    elif isinstance(row, Audit):
+        hidden_work, hidden_blindness = (
+            with_visibility(Audit.objects.filter(pk=row.pk), user)
+            .values_list(_HIDDEN_WORK, _HIDDEN_BLINDNESS)
+            .get()
+        )
+    else:
+        raise TypeError(f"annotate {type(row).__name__} rows with with_visibility() first")
+    return AuditVisibility(auditor_work=not hidden_work, blindness=not hidden_blindness)
+
+
+def hidden_work_q() -> Q:
+    """Rows annotated by `with_visibility` whose auditor's work is hidden from the reader."""
+    return Q(**{_HIDDEN_WORK: True})
+
+
+def with_visible_work(audits: QuerySet[Audit]) -> QuerySet[Audit]:
+    """Of `audits` (annotated by `with_visibility`), those whose auditor's work the reader may
+    see: what figures count."""
+    return audits.exclude(hidden_work_q())
+
+
+def hide_unseen_work(audit: Audit, visibility: AuditVisibility) -> Audit:
+    """Blank, on this in-memory copy only, what the reader may not see, for templates that show
+    the audit's fields directly. Never save an audit that went through here."""
+    if not visibility.auditor_work:
+        for name in AUDITOR_WORK_FIELDS:
+            setattr(audit, name, "")
+    if not visibility.blindness:
+        audit.is_blind = False
+    return audit
+
+
+def as_seen_by(audits: QuerySet[Audit], user: User | None) -> list[Audit]:
+    """`audits` (annotated by `with_visibility` for `user`) with what the user may not see of each
+    blanked, for pages that list them."""
+    return [hide_unseen_work(audit, audit_visibility(user, audit)) for audit in audits]
+
+
+def audit_events(audit: Audit, visibility: AuditVisibility) -> list[AuditEvent]:
+    """The audit's history as the reader may see it: no blind-grade events for a reader kept from
+    the blindness, and no grades for a reader kept from the auditor's work."""
+    events = audit.events.select_related("actor").order_by("at", "pk")
+    if not visibility.blindness:
+        events = events.exclude(kind=AuditEventKind.BLIND_GRADED)
+    events = list(events)
+    if not visibility.auditor_work:
+        for event in events:
+            if event.kind != AuditEventKind.BLIND_GRADED:
+                event.grade = ""
+    return events
+
+
+def audit_changes(audit: Audit, visibility: AuditVisibility) -> list[HistoryRow]:
+    """The audit's change history, without the blindness for a reader kept from it."""
+    hidden = set() if visibility.blindness else {"is_blind"}
+    return change_history(audit, hidden_fields=hidden)
+
+
+def audit_submissions(audit: Audit, visibility: AuditVisibility) -> QuerySet[AuditSubmission]:
+    """The audit's submissions (each with its grade), or none for a reader kept from them."""
+    if not visibility.auditor_work:
+        return audit.submissions.none()
+    return audit.submissions.select_related("submitted_by")
+
+
+def _auditors_own(user: User) -> Q:
+    """The audits an auditor may open: allocated to them, in a round that has been opened."""
+    return Q(auditor=user) & ~Q(round__state=RoundState.DRAFT)
+
+
 def auditor_audits(user: User) -> QuerySet[Audit]:
     """Every audit allocated to this auditor, newest round first, with what the task list shows."""
-    return (
-        Audit.objects.filter(auditor=user)
-        .exclude(round__state=RoundState.DRAFT)
+    return with_visibility(
+        Audit.objects.filter(_auditors_own(user))
         .select_related("case__theme", "case__team", "round__area")
-        .order_by("-round__month", "round__due_date", "case__reference")
+        .order_by("-round__month", "round__due_date", "case__reference"),
+        user,
     )
 
 
@@ -56,12 +242,13 @@ def auditor_current_audits(user: User) -> QuerySet[Audit]:
 def audits_awaiting_moderation(user: User) -> QuerySet[Audit]:
     """Submitted audits in the moderator's areas, oldest submission first, never their own."""
     scope = user_scope(user)
-    return (
+    return with_visibility(
         Audit.objects.filter(scope.area_filter(Role.MODERATOR, area_field="round__area"))
         .filter(state=AuditState.SUBMITTED)
         .exclude(auditor=user)
         .select_related("case__theme", "case__team", "round__area", "auditor")
-        .order_by("submitted_at")
+        .order_by("submitted_at"),
+        user,
     )
 
 
@@ -153,10 +340,14 @@ def round_for_user(user: User, round_id: int) -> AuditRound:
     return get_object_or_404(rounds_for(user).select_related("area__force"), pk=round_id)
 
 
-def round_audits(audit_round: AuditRound) -> QuerySet[Audit]:
-    return audit_round.audits.select_related(
-        "round", "case__theme", "case__team", "auditor"
+def round_audits(audit_round: AuditRound, user: User | None = None) -> list[Audit]:
+    """The round's audits for its page, with what `user` may not see of each blanked (without a
+    user, what a reader who is not the auditor may not see)."""
+    audits = with_visibility(
+        audit_round.audits.select_related("round", "case__theme", "case__team", "auditor"),
+        user,
     ).order_by("case__theme__display_order", "case__reference")
+    return as_seen_by(audits, user)
 
 
 def questions_for_theme(question_set_id: int, theme_id: int) -> QuerySet:
@@ -192,23 +383,23 @@ def audit_is_editable(audit: Audit) -> bool:
 
 
 def audit_for_auditor(user: User, audit_id: int) -> Audit:
-    """The audit if it is allocated to this user; 404 for anyone else's, whoever asks."""
+    """The audit if it is allocated to this user in a round that has opened; 404 otherwise,
+    whoever asks."""
     return get_object_or_404(
-        Audit.objects.select_related(
+        with_visibility(Audit.objects.filter(_auditors_own(user)), user).select_related(
             "case__theme", "case__team", "round__area", "question_set", "auditor"
         ),
-        ~Q(round__state=RoundState.DRAFT),
         pk=audit_id,
-        auditor=user,
     )
 
 
 def audit_for_reader(user: User, audit_id: int) -> Audit:
-    """The audit for its auditor, or read-only for an audit manager over its area; else 404."""
+    """The audit for its auditor (once its round has opened), or read-only for an audit manager
+    over its area; else 404. What the reader may see of it: `audit_visibility`."""
     scope = user_scope(user)
-    visible = Q(auditor=user) | scope.area_filter(Role.AUDIT_MANAGER, area_field="round__area")
+    visible = _auditors_own(user) | scope.area_filter(Role.AUDIT_MANAGER, area_field="round__area")
     return get_object_or_404(
-        Audit.objects.filter(visible).select_related(
+        with_visibility(Audit.objects.filter(visible), user).select_related(
             "case__theme", "case__team", "round__area", "question_set", "auditor"
         ),
         pk=audit_id,
@@ -256,9 +447,11 @@ class AuditWalk:
         return self.sections[index + 1] if index + 1 < len(codes) else None
 
 
-def audit_walk(audit: Audit) -> AuditWalk:
+def audit_walk(audit: Audit, *, with_answers: bool = True) -> AuditWalk:
+    """The audit's questions by section with its answers; `with_answers=False` for a reader kept
+    from the auditor's work (`audit_visibility`): the questions alone."""
     questions = walk_questions(audit.question_set, audit.case.theme_id)
-    answers = {answer.question_id: answer for answer in audit.answers.all()}
+    answers = {answer.question_id: answer for answer in audit.answers.all()} if with_answers else {}
     by_section: dict[int, SectionProgress] = {}
     for question in questions:
         progress = by_section.setdefault(
@@ -340,9 +533,12 @@ def moderation_queue(
 ) -> QuerySet[Audit]:
     """Audits of the moderator's areas that have reached moderation, filtered, oldest first."""
     scope = user_scope(user)
-    audits = Audit.objects.filter(
-        scope.area_filter(Role.MODERATOR, area_field="round__area"),
-        state__in=[state] if state else MODERATION_QUEUE_STATES,
+    audits = with_visibility(
+        Audit.objects.filter(
+            scope.area_filter(Role.MODERATOR, area_field="round__area"),
+            state__in=[state] if state else MODERATION_QUEUE_STATES,
+        ),
+        user,
     )
     if theme_id:
         audits = audits.filter(case__theme_id=theme_id)
@@ -375,12 +571,16 @@ def auditors_in_moderation_scope(user: User) -> QuerySet[User]:
 
 
 def audit_for_moderator(user: User, audit_id: int) -> Audit:
-    """An audit of the moderator's areas that has reached moderation; 404 otherwise."""
+    """An audit of the moderator's areas that has reached moderation; 404 otherwise. What the
+    moderator may see of it: `audit_visibility`."""
     scope = user_scope(user)
     return get_object_or_404(
-        Audit.objects.filter(
-            scope.area_filter(Role.MODERATOR, area_field="round__area"),
-            state__in=MODERATION_QUEUE_STATES,
+        with_visibility(
+            Audit.objects.filter(
+                scope.area_filter(Role.MODERATOR, area_field="round__area"),
+                state__in=MODERATION_QUEUE_STATES,
+            ),
+            user,
         ).select_related(
             "case__theme",
             "case__team",
@@ -398,11 +598,26 @@ def audit_history(audit: Audit) -> QuerySet:
     return audit.events.select_related("actor").order_by("at", "pk")
 
 
-def audit_moderations(audit: Audit) -> QuerySet[Moderation]:
-    return (
+def audit_moderations(audit: Audit, user: User | None) -> QuerySet[Moderation]:
+    """The audit's moderation decisions, annotated with what `user` may see of them."""
+    return with_visibility(
         audit.moderations.select_related("moderator")
         .prefetch_related("themes")
-        .order_by("created_at", "pk")
+        .order_by("created_at", "pk"),
+        user,
+        audit_path="audit",
+    )
+
+
+def moderations_for(user: User, roles: tuple[str, ...]) -> QuerySet[Moderation]:
+    """Moderation decisions in the areas where the user holds any of `roles`, annotated with
+    what the user may see of each."""
+    return with_visibility(
+        Moderation.objects.filter(
+            user_scope(user).area_filter(*roles, area_field="audit__round__area")
+        ),
+        user,
+        audit_path="audit",
     )
 
 

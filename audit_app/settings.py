@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "audit_app.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that answers for a signed-in user, so it sees every such response.
+    "audit_app.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -170,9 +172,26 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "audit_app.sign_in.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address: REMOTE_ADDR, or behind this many trusted reverse proxies (each appending to
+# X-Forwarded-For) the address the outermost one saw (audit_app.sign_in.client_ip).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "audit_app.sign_in.client_ip"
+# Every failure is kept, so failures for one account from every address can be counted; past this
+# many in the window, the password is tried only from browsers that account signed in from before.
+AXES_HANDLER = "audit_app.sign_in.SignInHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+SIGN_IN_ACCOUNT_FAILURE_LIMIT = env_int("SIGN_IN_ACCOUNT_FAILURE_LIMIT", 10)
+SIGN_IN_ACCOUNT_WINDOW_HOURS = env_int("SIGN_IN_ACCOUNT_WINDOW_HOURS", 24)
+if SIGN_IN_ACCOUNT_FAILURE_LIMIT < 1 or SIGN_IN_ACCOUNT_WINDOW_HOURS < 1:
+    raise ImproperlyConfigured(
+        "SIGN_IN_ACCOUNT_FAILURE_LIMIT and SIGN_IN_ACCOUNT_WINDOW_HOURS must be 1 or more."
+    )
+# A refused attempt tried no password: it neither counts as a failure nor extends the cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Two-factor sign-in (django-otp, TOTP): optional per user unless the force makes it compulsory.
 REQUIRE_TWO_FACTOR = env_bool("REQUIRE_TWO_FACTOR", False)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Case Audit")
@@ -301,6 +320,27 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A queue per kind of work, each with its own worker (docker-compose.yml), so a long import cannot
+# hold up a report or an email (a worker started without -Q consumes all three). Routed by task
+# name; tests/test_task_queues.py checks every task (beat's too) has a route to a queue here and
+# every queue a worker. A task left unrouted would join the short ones.
+CELERY_TASK_QUEUES = {"imports": {}, "reports": {}, "email": {}}
+CELERY_TASK_ROUTES = {
+    "audit_app.tasks.check_case_import": {"queue": "imports"},
+    "audit_app.tasks.save_case_import": {"queue": "imports"},
+    "audit_app.reports.tasks.compile_report": {"queue": "reports"},
+    "audit_app.reports.tasks.schedule_monthly_reports": {"queue": "reports"},
+    "audit_app.tasks.send_notification": {"queue": "email"},
+    "audit_app.tasks.resend_pending_notifications": {"queue": "email"},
+    "audit_app.tasks.flag_overdue_audits": {"queue": "email"},
+    "audit_app.tasks.report_retention": {"queue": "email"},
+}
+CELERY_TASK_DEFAULT_QUEUE = "email"
+# A worker process that has grown past this (KiB of resident memory) is replaced once its task
+# ends: memory a task leaves behind does not build up. The import's own limits bound one task.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 512_000)
+if CELERY_WORKER_MAX_MEMORY_PER_CHILD < 1:
+    raise ImproperlyConfigured("CELERY_WORKER_MAX_MEMORY_PER_CHILD must be a positive KiB count.")
 
 # Celery beat compiles every area's PVP report and the force's, for the month just ended, on this
 # day of each month (1-28) at this hour, Europe/London time (CELERY_TIMEZONE above).
@@ -352,9 +392,14 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
         "rest_framework.throttling.AnonRateThrottle",
     ],
+    # The anonymous rate is per client: its address is read as sign-in reads it (0 = the
+    # connection's address; DRF's default would trust a client-written X-Forwarded-For).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("API_RATE_USER", "600/minute"),
         "anon": os.environ.get("API_RATE_ANON", "30/minute"),
+        # Requests for report versions through the API, per user (audit_app/reports/api.py).
+        "report-requests": os.environ.get("API_RATE_REPORT_REQUESTS", "20/hour"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from audit_app.views import (
     access_log,
+    account_admin,
     accounts,
     auditing,
     coverage,
@@ -25,6 +26,12 @@ urlpatterns = [
     path("account/api-tokens/", tokens.token_list, name="api_tokens"),
     path("account/two-factor/", two_factor.setup, name="two_factor_setup"),
     path("account/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
+    path("account/sign-in-security/", account_admin.sign_in_security, name="sign_in_security"),
+    path(
+        "account/users/<int:user_id>/two-factor/reset/",
+        account_admin.two_factor_reset,
+        name="two_factor_reset",
+    ),
     path("account/api-tokens/<int:token_id>/revoke/", tokens.token_revoke, name="api_token_revoke"),
     path("my-audits/", auditing.my_audits, name="my_audits"),
     path("audits/<int:audit_id>/", auditing.audit_overview, name="audit_overview"),

@@ -95,6 +95,8 @@ def _csv(rows: int, month_ends: list, seed: int = 2018) -> bytes:
     import io
     import random
 
+    from django.utils import timezone
+
     from audit_app.models import Area, CaseTheme
 
     rng = random.Random(seed)  # noqa: S311 - test data, not security
@@ -109,6 +111,7 @@ def _csv(rows: int, month_ends: list, seed: int = 2018) -> bytes:
          "occurred_on", "closed_on"]
     )  # fmt: skip
     teams_of = {area.pk: list(area.teams.all()) for area in areas}
+    today = timezone.localdate()
     for n in range(rows):
         area = areas[n % len(areas)]
         teams = teams_of[area.pk]
@@ -116,7 +119,9 @@ def _csv(rows: int, month_ends: list, seed: int = 2018) -> bytes:
         occurred = month_start + datetime.timedelta(
             days=rng.randrange((month_end - month_start).days)
         )
+        # A case is closed by now, if at all: a closing date in the future is rejected.
         closed = occurred + datetime.timedelta(days=rng.randrange(1, 60)) if n % 3 else ""
+        closed = min(closed, today) if closed else ""
         writer.writerow(
             [
                 f"{area.code[:2].upper()}/{n:07d}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from audit_app.fields import PlausibleDateField
 from recommendations.models import (
     ACTION_TEXT_MAX_LENGTH,
     NARRATIVE_MAX_LENGTH,
@@ -15,7 +16,6 @@ from recommendations.models import (
 )
 from recommendations.services import OWNER_MAX_LENGTH, ActionInput
 
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d %m %Y", "%d-%m-%Y"]
 DATE_INVALID = "Enter the date as day, month and year, for example 27/3/2026"
 WHOLE_RECOMMENDATION = ""
 
@@ -39,10 +39,9 @@ class ActionForm(forms.Form):
         max_length=OWNER_MAX_LENGTH,
         error_messages={"required": "Say who owns the action"},
     )
-    due_on = forms.DateField(
+    due_on = PlausibleDateField(
         label="Due date",
         help_text="For example, 27/3/2026",
-        input_formats=DATE_FORMATS,
         error_messages={"required": "Enter the date the action is due", "invalid": DATE_INVALID},
     )
     state = forms.ChoiceField(
@@ -92,10 +91,10 @@ class ActionForm(forms.Form):
 
 
 class AssessmentForm(forms.Form):
-    assessed_on = forms.DateField(
+    # Not in the future, and not before the report: the service says so, in those words.
+    assessed_on = PlausibleDateField(
         label="Date of the assessment",
         help_text="For example, 27/3/2026",
-        input_formats=DATE_FORMATS,
         error_messages={
             "required": "Enter the date of the assessment",
             "invalid": DATE_INVALID,

@@ -37,6 +37,7 @@ from audit_app.models import (
     User,
 )
 from audit_app.permissions import user_scope
+from audit_app.selectors import awaiting_blind_grade
 from recommendations.models import (
     ActionState,
     AssessorKind,
@@ -236,7 +237,8 @@ def evidence_by_month(
         condition = link.answer_condition()
         for value, name in ANSWER_FIELDS.items():
             counts[f"r{pk}_{name}"] = Count("pk", filter=condition & Q(value=value))
-    submitted = Q(audit__state__in=GRADED_STATES)
+    # A blind audit's answers stay out of every figure until a moderator has graded it blind.
+    submitted = Q(audit__state__in=GRADED_STATES) & ~awaiting_blind_grade("audit")
     moderated = Q(audit__state=AuditState.MODERATED)
     if cutoff is not None:
         submitted &= Q(audit__submitted_at__lte=cutoff)

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from audit_app.fields import PlausibleDateApiField, RecordIdApiField, RevisionApiField
 from recommendations.models import (
     ACTION_TEXT_MAX_LENGTH,
     NARRATIVE_MAX_LENGTH,
@@ -92,8 +93,8 @@ class RecommendationInSerializer(serializers.Serializer):
     """A recommendation to add. Heading and timescale by value or label; an unknown one is
     refused with the reason."""
 
-    inspection = serializers.IntegerField()
-    number = serializers.IntegerField(min_value=1)
+    inspection = RecordIdApiField()
+    number = serializers.IntegerField(min_value=1, max_value=999)
     heading = serializers.CharField(help_text=f"One of: {', '.join(Heading.values)}")
     timescale = serializers.CharField(help_text=f"One of: {', '.join(Timescale.values)}")
     text = serializers.CharField()
@@ -129,13 +130,13 @@ class ActionSerializer(serializers.ModelSerializer):
 
 
 class ActionInSerializer(serializers.Serializer):
-    recommendation = serializers.IntegerField()
-    point = serializers.IntegerField(
+    recommendation = RecordIdApiField()
+    point = RecordIdApiField(
         allow_null=True, required=False, default=None, help_text="A bullet point's id, or null."
     )
     description = serializers.CharField(max_length=ACTION_TEXT_MAX_LENGTH)
     owner = serializers.CharField(max_length=OWNER_MAX_LENGTH)
-    due_on = serializers.DateField()
+    due_on = PlausibleDateApiField()
     state = serializers.ChoiceField(choices=ActionState.choices, default=ActionState.NOT_STARTED)
     notes = serializers.CharField(
         max_length=NARRATIVE_MAX_LENGTH, required=False, allow_blank=True, default=""
@@ -145,11 +146,11 @@ class ActionInSerializer(serializers.Serializer):
 class ActionPatchSerializer(serializers.Serializer):
     """A change to an action: any of its fields, with the revision it was read at."""
 
-    revision = serializers.IntegerField(min_value=0)
-    point = serializers.IntegerField(allow_null=True, required=False)
+    revision = RevisionApiField()
+    point = RecordIdApiField(allow_null=True, required=False)
     description = serializers.CharField(max_length=ACTION_TEXT_MAX_LENGTH, required=False)
     owner = serializers.CharField(max_length=OWNER_MAX_LENGTH, required=False)
-    due_on = serializers.DateField(required=False)
+    due_on = PlausibleDateApiField(required=False)
     state = serializers.ChoiceField(choices=ActionState.choices, required=False)
     notes = serializers.CharField(max_length=NARRATIVE_MAX_LENGTH, required=False, allow_blank=True)
 
@@ -177,9 +178,9 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 
 class AssessmentInSerializer(serializers.Serializer):
-    recommendation = serializers.IntegerField()
+    recommendation = RecordIdApiField()
     kind = serializers.ChoiceField(choices=AssessorKind.choices)
-    assessed_on = serializers.DateField()
+    assessed_on = PlausibleDateApiField()
     rating = serializers.ChoiceField(choices=Rating.choices)
     narrative = serializers.CharField(max_length=NARRATIVE_MAX_LENGTH)
 

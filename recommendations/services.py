@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit_app.dates import plausible_date_problem
 from audit_app.models import Force, User
 from recommendations.models import (
     ACTION_TEXT_MAX_LENGTH,
@@ -81,6 +82,8 @@ def _clean_action(recommendation: Recommendation, data: ActionInput) -> dict[str
         errors["notes"] = f"Keep the notes to {NARRATIVE_MAX_LENGTH} characters."
     if data.due_on is None:
         errors["due_on"] = "Enter the date the action is due."
+    elif problem := plausible_date_problem(data.due_on):
+        errors["due_on"] = f"The due date {problem}."
     point = None
     if data.point_id is not None:
         point = RecommendationPoint.objects.filter(
@@ -202,6 +205,8 @@ def assessment_record(
         errors["narrative"] = f"Keep the narrative to {NARRATIVE_MAX_LENGTH} characters."
     if assessed_on is None:
         errors["assessed_on"] = "Enter the date of the assessment."
+    elif (problem := plausible_date_problem(assessed_on)) and assessed_on < timezone.localdate():
+        errors["assessed_on"] = f"The date of the assessment {problem}."
     elif assessed_on > timezone.localdate():
         errors["assessed_on"] = "The date of the assessment must be today or in the past."
     elif assessed_on < recommendation.inspection.published_on:
@@ -339,6 +344,9 @@ def inspection_for_import(data: dict[str, Any] | str) -> Inspection:
             dates[name] = datetime.date.fromisoformat(given)
         except ValueError:
             reasons.append(f"Inspection: {name} “{given}” is not a date like 2018-03-01.")
+            continue
+        if problem := plausible_date_problem(dates[name], past_only=name == "published_on"):
+            reasons.append(f"Inspection: {name} {given} {problem}.")
     if not reference:
         reasons.append("Inspection: the reference is missing.")
     if not _normalise(data.get("title")):

@@ -117,7 +117,7 @@ def celery_worker_on_broker(transactional_db) -> Iterator:
     """A real Celery worker, in a thread, consuming from the configured broker (Redis in CI)."""
     from celery.contrib.testing.worker import start_worker
 
-    from audit_app.celery import app
+    from audit_app.celery import app, queue_names
 
     if not settings.CELERY_BROKER_URL:
         missing_service("CELERY_BROKER_URL is not set, so there is no broker for a real worker")
@@ -127,5 +127,8 @@ def celery_worker_on_broker(transactional_db) -> Iterator:
     except Exception as exc:
         missing_service(f"the broker at {settings.CELERY_BROKER_URL} is unreachable: {exc}")
     app.conf.task_always_eager = False
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+    # Every queue (imports, reports, email): production runs a worker for each.
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=queue_names()
+    ) as worker:
         yield worker

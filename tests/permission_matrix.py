@@ -157,6 +157,16 @@ ROWS: dict[str, Row] = {
     ),
     "two_factor_setup": row({"*": 200}),
     "two_factor_verify": row({"*": 200}),
+    # Sign-in lockouts and two-factor resets: the force-wide audit manager's. An empty unlock
+    # names no lockout (404); a reset of a Lancashire user's app goes back to the page.
+    "sign_in_security": row(
+        {"*": 403, "force.manager": 200}, post={"*": 403, "force.manager": 404}
+    ),
+    "two_factor_reset": row(
+        {"*": 403, "force.manager": 200},
+        post={"*": 403, "force.manager": redirect_to("sign_in_security")},
+        user_id="west.auditor2",
+    ),
     # The auditor's walk (inspectors walk only the audits of their own inspection rounds)
     "my_audits": row({"*": 403, (*AUDITORS, INSPECTOR): 200}),
     "audit_overview": row(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
@@ -218,3 +219,119 @@ def test_a_reference_in_another_case_is_already_known(manager):
     factories.CaseFactory(area=Area.objects.get(code="west"), reference="we-1001")
     case_import = run(csv_upload([GOOD]), manager)  # WE-1001
     assert outcomes(case_import)[2] == (RowOutcome.KNOWN, "Already imported.")
+
+
+# Faults the file names: a repeated column refuses the file; a bad row is rejected by number ------
+
+
+def test_a_repeated_column_refuses_the_file_naming_it(manager):
+    # Both name the case reference (one through an alias): neither may silently win.
+    header = [*HEADER, "Crime Reference"]
+    case_import = run(csv_upload([[*GOOD, "WE-9"]], header=header), manager)
+    assert case_import.state == CaseImportState.FAILED
+    assert case_import.failure_reason.startswith(
+        "The column reference appears 2 times in the header row (column 1 (A) headed "
+        "'reference' and column 10 (J) headed 'Crime Reference')"
+    )
+    assert not CaseImportRow.objects.filter(case_import=case_import).exists()
+
+
+def test_a_row_with_values_beyond_the_named_columns_is_rejected_by_its_number(manager):
+    rows = [
+        GOOD,
+        ["WE-1002", "DA", "west", "response", "", "", "", "2026-10-03", "", "stray"],
+        ["WE-1003", "DA", "west", "response", "", "", "", "2026-10-03", "", ""],  # empty: fine
+    ]
+    case_import = run(csv_upload(rows), manager)
+    assert case_import.state == CaseImportState.READY
+    found = outcomes(case_import)
+    assert found[2] == found[4] == (RowOutcome.ACCEPTED, "")
+    assert found[3] == (
+        RowOutcome.REJECTED,
+        "The row has a value in column 10 (J), beyond the 9 columns the header row names. "
+        "Remove the value or name its column.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("encoding", "separator"),
+    [("utf-16", "\t"), ("utf-16", ","), ("utf-8-sig", ","), ("utf-16-be", ",")],
+)
+def test_unicode_text_files_are_read(manager, encoding, separator):
+    # Excel's "Unicode Text" is UTF-16 with a byte-order mark, separated by tabs.
+    second = ["WE-1002", "DA", "west", "response", "Chorley – Ëast", "", "", "2026-10-03", ""]
+    text = "\r\n".join(separator.join(row) for row in (HEADER, GOOD, second))
+    content = text.encode(encoding)
+    if encoding == "utf-16-be":
+        content = codecs.BOM_UTF16_BE + content
+    case_import = run(SimpleUploadedFile("cases.csv", content), manager)
+    assert case_import.state == CaseImportState.READY, case_import.failure_reason
+    assert outcomes(case_import) == {2: (RowOutcome.ACCEPTED, ""), 3: (RowOutcome.ACCEPTED, "")}
+    row = CaseImportRow.objects.get(case_import=case_import, row_number=3)
+    assert row.values["station"] == "Chorley – Ëast"
+
+
+def test_utf16_without_a_byte_order_mark_is_refused_with_the_reason(manager):
+    upload = SimpleUploadedFile("cases.csv", ",".join(HEADER).encode("utf-16-le"))
+    with pytest.raises(importing.ImportFileRefused, match="UTF-16 text without a byte-order mark"):
+        importing.case_import_start(force=Force.objects.get(), by=manager, upload=upload)
+
+
+def test_control_and_direction_characters_reject_their_row(manager):
+    rows = [
+        ["WE-1", "DA", "west", "response", "Preston\x1b[2J", "", "", "2026-10-03", ""],
+        ["WE-2\u202e1", "DA", "west", "response", "", "", "", "2026-10-03", ""],
+        ["WE-3", "DA", "west", "response", "Pres\u2066ton", "", "", "2026-10-03", ""],
+        ["WE-4", "DA", "west", "response", "Pres\x85ton", "", "", "2026-10-03", ""],
+        ["WE-5", "DA", "west", "response", "Pres\tton", "", "", "2026-10-03", ""],  # tab: fine
+    ]
+    case_import = run(csv_upload(rows), manager)
+    found = outcomes(case_import)
+    assert found[2] == (
+        RowOutcome.REJECTED,
+        "The station holds a control character (U+001B), which no case record may hold. "
+        "Remove it and upload the file again.",
+    )
+    assert found[3][1].startswith(
+        "The case reference holds a character that changes the direction of text (U+202E)"
+    )
+    assert found[4][1].startswith("The station holds a character that changes the direction")
+    assert found[5][1].startswith("The station holds a control character (U+0085)")
+    assert found[6] == (RowOutcome.ACCEPTED, "")
+    # What is shown of a rejected row cannot reverse the page either.
+    shown = CaseImportRow.objects.get(case_import=case_import, row_number=3).reference
+    assert shown == "WE-2\ufffd1"
+
+
+def test_a_nul_byte_rejects_its_row_alone(manager):
+    rows = [
+        GOOD,
+        ["WE-1002", "DA", "west", "response", "Pres\x00ton", "", "", "2026-10-03", ""],
+        ["WE-1003", "DA", "west", "response", "", "", "", "2026-10-03", ""],
+    ]
+    case_import = run(csv_upload(rows), manager)
+    assert case_import.state == CaseImportState.READY
+    found = outcomes(case_import)
+    assert found[2] == found[4] == (RowOutcome.ACCEPTED, "")
+    assert found[3][0] == RowOutcome.REJECTED
+    assert found[3][1].startswith("The row holds a NUL character in column 5 (E)")
+
+
+def test_implausible_case_dates_are_rejected(manager):
+    rows = [
+        ["WE-1", "DA", "west", "response", "", "", "", "0001-01-01", ""],
+        ["WE-2", "DA", "west", "response", "", "", "", "2026-10-03", "9999-12-31"],
+        ["WE-3", "DA", "west", "response", "", "", "", "1999-12-31", ""],
+        ["WE-4", "DA", "west", "response", "", "", "", "2000-01-01", "2026-10-04"],
+    ]
+    found = outcomes(run(csv_upload(rows), manager))
+    assert found[2] == (
+        RowOutcome.REJECTED,
+        "Bad date in occurred_on: the date must be on or after 1 January 2000.",
+    )
+    assert found[3] == (
+        RowOutcome.REJECTED,
+        "Bad date in closed_on: the date must not be in the future.",
+    )
+    assert found[4][0] == RowOutcome.REJECTED
+    assert found[5] == (RowOutcome.ACCEPTED, "")

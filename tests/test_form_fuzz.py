@@ -13,6 +13,7 @@ from audit_app.models import (
     ApiToken,
     Area,
     AuditRound,
+    FindingTheme,
     Moderation,
     ModerationPolicy,
     Role,
@@ -118,6 +119,28 @@ def test_making_a_token(client, west, data):
 def test_filtering_the_dashboard(client, west, query):
     client.force_login(factories.user_with_role(Role.SENIOR_LEADER, west))
     assert client.get(reverse("dashboard"), query).status_code in (200, 400)
+
+
+@FUZZ
+@given(data=form_data(["action", "theme", "blind_share_percent"]))
+def test_changing_the_moderation_settings(client, west, data):
+    if data.get("action") in (None, "share"):
+        data["action"] = "retire"  # most draws would otherwise never reach the theme
+    client.force_login(factories.user_with_role(Role.AUDIT_MANAGER, None, force=west.force))
+    before = list(FindingTheme.objects.values_list("pk", "is_active", "is_controlled"))
+    response = client.post(reverse("moderation_settings"), data)
+    assert response.status_code in (200, 302, 400)
+    if response.status_code == 400:
+        assert list(FindingTheme.objects.values_list("pk", "is_active", "is_controlled")) == before
+
+
+@pytest.mark.parametrize("theme", ["abc", "1.5", "", "9" * 30, "-1"])
+def test_a_theme_that_is_not_an_id_is_refused_by_the_moderation_settings(client, west, theme):
+    # Was a server error: the posted id went straight to the database lookup.
+    client.force_login(factories.user_with_role(Role.AUDIT_MANAGER, None, force=west.force))
+    response = client.post(reverse("moderation_settings"), {"action": "retire", "theme": theme})
+    assert response.status_code == 400
+    assert "Choose a theme from the list" in response.content.decode()
 
 
 def test_an_impossible_record_id_is_an_invalid_choice_not_a_server_error(client, west):

@@ -4,7 +4,8 @@ The expected outcomes live in tests/permission_matrix.py, which explains how to 
 `test_every_url_pattern_has_a_row` fails, without a database, when a URL pattern has no row or a
 row names a pattern that no longer exists. `test_permission_matrix` requests every cell (GET for
 every pattern; the unsafe methods of routes that change things, rolled back) and reports every
-mismatch at once. Cells marked `bug(...)` are skipped there and held by
+mismatch at once, and every response to a signed-in user that a cache could keep (it must carry
+`Cache-Control: no-store, private`). Cells marked `bug(...)` are skipped there and held by
 `test_known_permission_bug`, one strict xfail each.
 
 The demo data is built once for the module, inside a transaction rolled back at the end.
@@ -298,19 +299,39 @@ def _url(pattern: Pattern, row: Row, records: dict) -> str:
     return reverse(pattern.key, kwargs=kwargs)
 
 
+def stored_by_caches(response) -> bool:
+    """Whether a browser or proxy cache may keep the response (it lacks `no-store, private`)."""
+    directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    return not {"no-store", "private"} <= directives
+
+
 class Sessions:
-    """One signed-in session per user kind, reused by every request of that kind."""
+    """One signed-in session per user kind, reused by every request of that kind.
+
+    Every response to a signed-in kind must forbid caching: those that do not are collected in
+    `cacheable`."""
 
     def __init__(self, users: dict[str, User | None]) -> None:
         self.clients = {}
+        self.cacheable: list[str] = []
         for kind, user in users.items():
             client = Client(raise_request_exception=False)
             if user is not None:
                 client.force_login(user)
             self.clients[kind] = client
 
+    def _check_cache(self, kind: str, method: str, url: str, response) -> None:
+        if kind != ANONYMOUS and stored_by_caches(response):
+            cache_control = response.get("Cache-Control", "none")
+            self.cacheable.append(
+                f"{method} {url} as {kind}: {response.status_code} with Cache-Control: "
+                f"{cache_control}, not no-store, private"
+            )
+
     def get(self, kind: str, url: str) -> int | str:
-        return outcome(self.clients[kind].get(url))
+        response = self.clients[kind].get(url)
+        self._check_cache(kind, "GET", url, response)
+        return outcome(response)
 
     def write(self, kind: str, method: str, url: str, body: dict, is_api: bool) -> int | str:
         """An unsafe request in a copy of the session (signing out must not end the original),
@@ -325,6 +346,7 @@ class Sessions:
             else:
                 response = send(url, data=body)
             transaction.set_rollback(True)
+        self._check_cache(kind, method, url, response)
         return outcome(response)
 
 
@@ -396,6 +418,7 @@ def walk_matrix(world: World) -> tuple[list[Cell | str], int]:
                 expected = row.expect(kind, method, pattern.is_api)
                 if not isinstance(expected, Bug) and got != expected:
                     problems.append(Cell(key, method, kind, url, expected, got))
+    problems += sessions.cacheable
     return problems, requests
 
 

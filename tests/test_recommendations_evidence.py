@@ -20,6 +20,8 @@ from audit_app.models import (
     Audit,
     AuditRound,
     AuditState,
+    AuditSubmission,
+    BlindGrade,
     CaseTheme,
     Grade,
     Moderation,
@@ -137,6 +139,30 @@ def test_supervision_recommendation_counts_answers_on_its_questions(evidence_dat
     )
     assert march.answered == 3
     assert march.yes_percent == 33
+
+
+def test_a_blind_audit_awaiting_its_blind_grade_is_left_out_of_the_evidence(evidence_data):
+    west = Area.objects.get(code="west")
+    make_audit(area=west, answers={"Q17": "yes"})
+    blind = make_audit(area=west, answers={"Q17": "no", "Q18": "no"})
+    Audit.objects.filter(pk=blind.pk).update(is_blind=True)
+
+    [march] = evidence_for(rec(7))
+    assert (march.yes, march.no) == (1, 0), "a blind audit's answers showed before its blind grade"
+
+    AuditSubmission.objects.create(
+        audit=blind,
+        number=1,
+        submitted_by=blind.auditor,
+        submitted_at=timezone.now(),
+        grade=Grade.GOOD,
+        suggested_grade=Grade.GOOD,
+    )
+    BlindGrade.objects.create(
+        audit=blind, submission_number=1, moderator=factories.UserFactory(), grade=Grade.GOOD
+    )
+    [march] = evidence_for(rec(7))
+    assert (march.yes, march.no) == (1, 2), "once graded blind, its answers count"
 
 
 def test_a_recommendation_linked_to_themes_counts_only_their_cases(evidence_data):

@@ -6,11 +6,14 @@ import datetime
 
 import pytest
 import yaml
+from django.core.cache import cache
 from django.urls import reverse
 
 from audit_app.models import Area, Force, Role
+from audit_app.reports import services
+from audit_app.reports.api import ReportRequestThrottle
 from audit_app.reports.models import MeetingAction, PvpReportVersion, ReportState
-from recommendations.models import Recommendation
+from recommendations.models import Recommendation, add_months
 from tests import factories
 from tests.test_reports_views import ready_version
 
@@ -22,6 +25,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def report_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """The API's rate-limit counters live in the cache, which outlives a test's transaction."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -178,3 +189,75 @@ def test_the_schema_describes_reports_and_meeting_actions(client, org):
     )
     assert {"get", "post"} <= set(paths["/api/meeting-actions/"])
     assert "patch" in paths["/api/meeting-actions/{id}/"]
+
+
+def test_report_months_are_bounded_as_on_the_page(client, org):
+    client.force_login(factories.user_with_role(Role.AUDIT_MANAGER, org["west"]))
+    post = lambda month: client.post(  # noqa: E731
+        "/api/reports/", {"area": org["west"].pk, "month": month}, content_type="application/json"
+    )
+    months = services.report_months()
+    for month in ("1900-01", f"{add_months(months[-1], -1):%Y-%m}"):
+        refused = post(month)
+        assert refused.status_code == 400, month
+        assert refused.json()["detail"].startswith("Choose a month from"), refused.json()
+    assert not PvpReportVersion.objects.exists()
+    assert post(f"{months[-1]:%Y-%m}").status_code == 202
+    assert post(f"{months[0]:%Y-%m}").status_code == 202
+
+
+def test_report_requests_are_limited_per_user(client, org, monkeypatch):
+    monkeypatch.setattr(ReportRequestThrottle, "rate", "5/hour", raising=False)
+    manager = factories.user_with_role(Role.AUDIT_MANAGER, org["west"])
+    client.force_login(manager)
+    months = [f"{month:%Y-%m}" for month in services.report_months()]
+    answers = [
+        client.post(
+            "/api/reports/",
+            {"area": org["west"].pk, "month": months[i % len(months)]},
+            content_type="application/json",
+        )
+        for i in range(30)
+    ]
+    assert [a.status_code for a in answers] == [202] * 5 + [429] * 25
+    assert int(answers[-1]["Retry-After"]) > 0
+    assert "throttled" in answers[-1].json()["detail"].lower()
+    assert PvpReportVersion.objects.count() == 5
+    assert client.get("/api/reports/").status_code == 200  # only asking is limited
+    # The same report asked for again while it is queued is joined: nothing new is made.
+    client.force_login(factories.user_with_role(Role.AUDIT_MANAGER, org["west"]))
+    again = client.post(
+        "/api/reports/",
+        {"area": org["west"].pk, "month": months[0]},
+        content_type="application/json",
+    )
+    assert again.status_code == 202 and again.json()["joined"] is True
+    assert PvpReportVersion.objects.count() == 5
+
+
+def test_meeting_action_due_dates_must_be_plausible(client, org):
+    client.force_login(factories.user_with_role(Role.SENIOR_LEADER, org["west"]))
+    action = {
+        "area": org["west"].pk,
+        "meeting_month": "2026-03",
+        "description": "Briefing on the voice of the child.",
+        "action_type": "briefing",
+        "owner": "DI West",
+    }
+    for due_on in ("0001-01-01", "9999-12-31"):
+        refused = client.post(
+            "/api/meeting-actions/", {**action, "due_on": due_on}, content_type="application/json"
+        )
+        assert refused.status_code == 400, due_on
+        assert refused.json()["detail"].startswith("due_on: The date must be"), refused.json()
+    created = client.post(
+        "/api/meeting-actions/", {**action, "due_on": "2026-05-31"}, content_type="application/json"
+    )
+    assert created.status_code == 201
+    patched = client.patch(
+        f"/api/meeting-actions/{created.json()['id']}/",
+        {"due_on": "9999-01-01"},
+        content_type="application/json",
+    )
+    assert patched.status_code == 400 and "The date must be" in patched.json()["detail"]
+    assert MeetingAction.objects.get().due_on == datetime.date(2026, 5, 31)

@@ -371,3 +371,54 @@ def test_a_leader_updates_an_actions_state(client, world):
     assert response.status_code == 302
     action.refresh_from_db()
     assert action.state == "done"
+
+
+def test_the_action_form_refuses_an_implausible_due_date(client, world):
+    client.force_login(world["users"]["west_leader"])
+    for due_on in ("1/1/0001", "31/12/9999"):
+        response = client.post(
+            reverse("reports:action_new"), action_post(world["west"], world["force"], due_on=due_on)
+        )
+        assert response.status_code == 400, due_on
+        summary = response.content.decode().split('class="govuk-error-summary"')[1]
+        assert "The date must be" in summary.split("</ul>")[0], due_on
+    assert not MeetingAction.objects.exists()
+
+
+def test_the_form_offers_exactly_the_months_the_service_takes(client, world):
+    from audit_app.reports.forms import month_choices
+
+    months = services.report_months()
+    assert [value for value, _ in month_choices()] == [f"{m:%Y-%m}" for m in months]
+    assert services.report_month_problem(months[-1]) is None
+    assert "Choose a month from" in services.report_month_problem(add_months(months[-1], -1))
+    client.force_login(world["users"]["west_leader"])
+    response = client.post(
+        reverse("reports:generate"), {"meeting": f"area-{world['west'].pk}", "month": "1900-01"}
+    )
+    assert response.status_code == 400
+    assert "Choose a month from the list" in response.content.decode()
+
+
+def test_a_failed_versions_pages_show_the_reason_never_a_500(client, world):
+    report = world["versions"]["west"].report
+    failed = PvpReportVersion.objects.create(
+        report=report,
+        number=2,
+        state=ReportState.FAILED,
+        failure_reason="An unexpected error (ValueError) stopped the report.",
+        # What the failed attempt compiled, which the template cannot show.
+        content={"force": "Lancashire", "themes": [{"name": "$x^"}]},
+    )
+    client.force_login(world["users"]["west_leader"])
+    for url in (
+        reverse("reports:preview", args=[failed.pk]),
+        reverse("reports:detail", args=[report.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "An unexpected error (ValueError) stopped the report." in response.content.decode()
+    preview = client.get(reverse("reports:preview", args=[failed.pk])).content.decode()
+    assert "Version 2 failed" in preview
+    current = world["versions"]["west"]
+    assert reverse("reports:preview", args=[current.pk]) in preview

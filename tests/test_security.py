@@ -157,3 +157,24 @@ def test_password_validators_refuse_weak_passwords(leader):
         with pytest.raises(ValidationError):
             validate_password(weak, user=leader)
     validate_password("correct horse battery staple 2026", user=leader)
+
+
+def test_a_nul_inside_a_json_body_is_refused_with_the_reason(client, reference_data):
+    manager = factories.user_with_role(Role.AUDIT_MANAGER, Area.objects.get(code="west"))
+    client.force_login(manager)
+    url = reverse("api-round-list")
+    for body in (
+        '{"area": 1, "month": "2030-01\\u0000"}',  # the escape decodes to NUL
+        '{"area\\u0000": 1}',  # in a key
+        '{"area": 1, "notes": ["ok", {"deep": "a\\u0000b"}]}',  # nested
+        '{"area": 1, "month": "2030-01\x00"}',  # raw, which is not even JSON
+    ):
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == 400, body
+        assert response.json() == {"detail": "The request holds a NUL character."}
+    for method in (client.patch, client.put):
+        response = method(url, '{"x": "\\u0000"}', content_type="application/json")
+        assert response.status_code == 400 and "NUL" in response.json()["detail"]
+    # A backslash followed by "u0000" is text, not a NUL: the view answers it on its merits.
+    literal = client.post(url, '{"area": 1, "month": "\\\\u0000"}', content_type="application/json")
+    assert literal.status_code == 400 and "NUL" not in str(literal.json())

@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from audit_app.celery import queue_names
 from audit_app.models import Area, Grade
 from audit_app.reports.models import PvpReportVersion, ReportState
 from tests.conftest import missing_service
@@ -65,6 +66,8 @@ def _start_worker(name: str, media: Path) -> subprocess.Popen:
             "--without-heartbeat",
             "-n",
             name,
+            "-Q",
+            ",".join(queue_names()),
             "--loglevel=INFO",
         ],
         cwd=ROOT,

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from audit_app import selectors, services
 from audit_app.api import serializers
 from audit_app.api.views import ERRORS, _with_walk
-from audit_app.models import Audit, AuditState, FindingTheme, Role
+from audit_app.models import Audit, FindingTheme, Role
 from audit_app.permissions import user_scope
 
 QUEUE_FILTERS = [
@@ -74,7 +74,9 @@ class ModerationViewSet(viewsets.GenericViewSet):
             auditor_id=_int_or_400(params.get("auditor"), "auditor"),
         ).select_related("question_set")
         page = self.paginate_queryset(audits)
-        return self.get_paginated_response(serializers.QueueAuditSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            serializers.QueueAuditSerializer(page, many=True, context={"request": request}).data
+        )
 
     @extend_schema(
         summary="An audit to moderate, with its answers and earlier decisions",
@@ -83,17 +85,13 @@ class ModerationViewSet(viewsets.GenericViewSet):
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         _require_moderator(request)
         audit = selectors.audit_for_moderator(request.user, int(pk))
+        visibility = selectors.audit_visibility(request.user, audit)
+        context = {"request": request, "visibility": visibility}
         moderations = serializers.ModerationOutSerializer(
-            selectors.audit_moderations(audit), many=True
+            selectors.audit_moderations(audit, request.user), many=True, context=context
         ).data
-        hidden = (
-            audit.state == AuditState.SUBMITTED
-            and audit.is_blind
-            and services.current_blind_grade(audit) is None
-        )
-        if hidden:
-            summary = serializers.QueueAuditSerializer(audit).data
-            summary["grade"] = None
+        if not visibility.auditor_work:
+            summary = serializers.QueueAuditSerializer(audit, context=context).data
             return Response(
                 {
                     **summary,
@@ -101,8 +99,11 @@ class ModerationViewSet(viewsets.GenericViewSet):
                     "moderations": moderations,
                 }
             )
-        detail = serializers.AuditDetailSerializer(_with_walk(audit)).data
-        return Response({**detail, "is_blind": audit.is_blind, "moderations": moderations})
+        detail = serializers.AuditDetailSerializer(
+            _with_walk(audit, visibility), context=context
+        ).data
+        is_blind = audit.is_blind if visibility.blindness else None
+        return Response({**detail, "is_blind": is_blind, "moderations": moderations})
 
     @extend_schema(
         summary="Record the moderator's own grade of a blind audit",
@@ -159,8 +160,13 @@ class ModerationViewSet(viewsets.GenericViewSet):
             return Response({"detail": changed.message}, status=status.HTTP_409_CONFLICT)
         except ValidationError as error:
             return Response({"detail": " ".join(error.messages)}, status=400)
+        context = {
+            "request": request,
+            "visibility": selectors.audit_visibility(request.user, moderation.audit),
+        }
         return Response(
-            serializers.ModerationOutSerializer(moderation).data, status=status.HTTP_201_CREATED
+            serializers.ModerationOutSerializer(moderation, context=context).data,
+            status=status.HTTP_201_CREATED,
         )
 
 

@@ -17,8 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit_app import analytics, exports
-from audit_app.api.serializers import ErrorSerializer
+from audit_app import analytics, exports, selectors
+from audit_app.api.serializers import ErrorSerializer, VisibilityMixin
 from audit_app.models import Answer, Audit, Case, Moderation
 from audit_app.permissions import user_scope
 
@@ -68,7 +68,7 @@ class AnswerResultSerializer(serializers.ModelSerializer):
         fields = ["question", "value", "comment"]
 
 
-class AuditResultSerializer(serializers.ModelSerializer):
+class AuditResultSerializer(VisibilityMixin, serializers.ModelSerializer):
     area = serializers.CharField(source="round.area.code")
     month = serializers.DateField(source="round.month")
     round_kind = serializers.CharField(source="round.kind")
@@ -173,7 +173,7 @@ class CaseResultViewSet(viewsets.ReadOnlyModelViewSet):
         ).select_related("area", "theme", "team")
 
 
-class ModerationRecordSerializer(serializers.ModelSerializer):
+class ModerationRecordSerializer(VisibilityMixin, serializers.ModelSerializer):
     audit = serializers.IntegerField(source="audit_id")
     area = serializers.CharField(source="audit.round.area.code")
     month = serializers.DateField(source="audit.round.month")
@@ -211,11 +211,7 @@ class ModerationRecordViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Moderation.objects.none()
         return (
-            Moderation.objects.filter(
-                user_scope(self.request.user).area_filter(
-                    *analytics.ANALYST_ROLES, area_field="audit__round__area"
-                )
-            )
+            selectors.moderations_for(self.request.user, analytics.ANALYST_ROLES)
             .select_related("audit__round__area")
             .prefetch_related("themes")
         )
@@ -313,7 +309,7 @@ class ExportView(APIView):
     def get(self, request: Request, file_format: str):
         audits = filtered_audits(request)
         with_comments = request.query_params.get("comments") in ("1", "true", "yes")
-        rows = exports.export_rows(audits, with_comments=with_comments)
+        rows = exports.export_rows(audits, user=request.user, with_comments=with_comments)
         stamp = datetime.date.today().isoformat()
         if file_format == "csv":
             response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv")

@@ -10,7 +10,6 @@ marked so nothing is left waiting for a task that will never run.
 
 from __future__ import annotations
 
-import datetime
 import logging
 import re
 from collections.abc import Iterator
@@ -38,6 +37,7 @@ from rest_framework.response import Response
 from audit_app import case_import as importing
 from audit_app import rounds, tasks
 from audit_app.api.serializers import ErrorSerializer
+from audit_app.fields import PlausibleDateApiField, PlausibleMonthApiField
 from audit_app.models import (
     Area,
     Audit,
@@ -143,29 +143,6 @@ def _require(request: Request, roles: tuple[str, ...], what: str) -> None:
 
 
 # Fields ----------------------------------------------------------------------------------------
-
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-@extend_schema_field(
-    {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "example": "2026-11"}
-)
-class MonthField(serializers.Field):
-    """A month as YYYY-MM, held as the month's first day."""
-
-    default_error_messages = {"invalid": "Enter the month as YYYY-MM, for example 2026-11."}
-
-    def to_internal_value(self, data) -> datetime.date:
-        match = MONTH_PATTERN.match(str(data).strip())
-        if not match:
-            self.fail("invalid")
-        try:
-            return datetime.date(int(match[1]), int(match[2]), 1)
-        except ValueError:
-            self.fail("invalid")
-
-    def to_representation(self, value: datetime.date) -> str:
-        return f"{value:%Y-%m}"
 
 
 @extend_schema_field({"type": "string"})
@@ -485,8 +462,8 @@ class RoundCreateSerializer(serializers.Serializer):
         queryset=Area.objects.all(),
         pk_field=serializers.IntegerField(min_value=1, max_value=MAX_ID),
     )
-    month = MonthField()
-    due_date = serializers.DateField()
+    month = PlausibleMonthApiField()
+    due_date = PlausibleDateApiField()
     kind = TextChoiceField(choices=RoundKind.choices, default=RoundKind.MONTHLY)
     cases_per_theme = serializers.IntegerField(
         default=1,
@@ -690,7 +667,7 @@ class RoundViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(
         detail=True,
         methods=["post"],
-        url_path=r"audits/(?P<audit_id>[0-9]+)/reassign",
+        url_path=r"audits/(?P<audit_id>[0-9]{1,18})/reassign",
         url_name="reassign",
     )
     def reassign(self, request: Request, pk: str | None = None, audit_id: str = "") -> Response:
@@ -733,7 +710,7 @@ class SlotSwapSerializer(serializers.Serializer):
 
 
 class SlotDrawSerializer(serializers.Serializer):
-    month = MonthField(help_text="The month before or after the slot's usual month.")
+    month = PlausibleMonthApiField(help_text="The month before or after the slot's usual month.")
 
 
 class SlotLeaveEmptySerializer(serializers.Serializer):

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from audit_app import selectors
+from audit_app.fields import RecordIdApiField, RevisionApiField
 from audit_app.models import (
     COMMENT_MAX_LENGTH,
     NOTE_MAX_LENGTH,
@@ -11,8 +13,63 @@ from audit_app.models import (
     ModerationDecision,
 )
 
+# What the auditor wrote, or grades that are theirs: hidden where `selectors.audit_visibility`
+# says the reader may not see the auditor's work.
+AUDITOR_WORK_FIELDS = (
+    "grade",
+    "suggested_grade",
+    "moderated_grade",
+    "final_grade",
+    "original_grade",
+    "agreed_grade",
+    "grade_reason",
+    "good_practice",
+    "areas_for_improvement",
+)
+BLINDNESS_FIELDS = ("is_blind", "blind_grade")
 
-class AuditSummarySerializer(serializers.ModelSerializer):
+
+def hide_unseen(data: dict, visibility: selectors.AuditVisibility) -> dict:
+    """The serialized audit (or a row of one) without what the reader may not see: hidden fields
+    are null, answers empty."""
+    if not visibility.auditor_work:
+        for name in AUDITOR_WORK_FIELDS:
+            if name in data:
+                data[name] = None
+        if "answers" in data:
+            data["answers"] = []
+        for section in data.get("sections") or []:
+            section["fingerprint"] = ""
+            for question in section["questions"]:
+                question["answer"] = None
+    if not visibility.blindness:
+        for name in BLINDNESS_FIELDS:
+            if name in data:
+                data[name] = None
+    return data
+
+
+class VisibilityMixin:
+    """Serializes an audit (or a row of one) as the requesting user may see it. The context needs
+    the request; `visibility` in the context, when given, is used for every row (the moderation
+    decisions of one audit)."""
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        for name in (*AUDITOR_WORK_FIELDS, *BLINDNESS_FIELDS):
+            if name in fields:
+                fields[name].allow_null = True  # documented as nullable: null when hidden
+        return fields
+
+    def to_representation(self, instance) -> dict:
+        data = super().to_representation(instance)
+        visibility = self.context.get("visibility") or selectors.audit_visibility(
+            self.context["request"].user, instance
+        )
+        return hide_unseen(data, visibility)
+
+
+class AuditSummarySerializer(VisibilityMixin, serializers.ModelSerializer):
     case_reference = serializers.CharField(source="case.reference")
     theme = serializers.CharField(source="case.theme.code")
     team = serializers.CharField(source="case.team.name")
@@ -116,7 +173,7 @@ class SubmitSerializer(serializers.Serializer):
     areas_for_improvement = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=NOTE_MAX_LENGTH
     )
-    revision = serializers.IntegerField(help_text="The audit's revision when read.")
+    revision = RevisionApiField(help_text="The audit's revision when read.")
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -172,16 +229,16 @@ class DecisionInSerializer(serializers.Serializer):
         help_text="Comments for the auditor by section code, when returning.",
     )
     themes = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, help_text="Theme ids."
+        child=RecordIdApiField(), required=False, default=list, help_text="Theme ids."
     )
     new_themes = serializers.ListField(
         child=serializers.CharField(max_length=120), required=False, default=list
     )
     publicise_good_practice = serializers.BooleanField(required=False, default=False)
-    revision = serializers.IntegerField(help_text="The audit's revision when read.")
+    revision = RevisionApiField(help_text="The audit's revision when read.")
 
 
-class ModerationOutSerializer(serializers.ModelSerializer):
+class ModerationOutSerializer(VisibilityMixin, serializers.ModelSerializer):
     moderator = serializers.CharField(source="moderator.display_name")
     themes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
 

@@ -22,9 +22,10 @@ ERRORS = {
 }
 
 
-def _with_walk(audit: Audit) -> Audit:
-    """Attach the walk's sections (with fingerprints) and the suggested grade for the serializer."""
-    walk = selectors.audit_walk(audit)
+def _with_walk(audit: Audit, visibility: selectors.AuditVisibility) -> Audit:
+    """Attach the walk's sections (with fingerprints) and the suggested grade for the serializer;
+    without the answers for a reader kept from the auditor's work."""
+    walk = selectors.audit_walk(audit, with_answers=visibility.auditor_work)
     audit.walk_sections = [
         {
             "code": progress.section.code,
@@ -54,6 +55,15 @@ def _with_walk(audit: Audit) -> Audit:
     return audit
 
 
+def _detail(request: Request, audit: Audit) -> Response:
+    """The audit with its questions and answers, as the requesting user may see it."""
+    visibility = selectors.audit_visibility(request.user, audit)
+    data = serializers.AuditDetailSerializer(
+        _with_walk(audit, visibility), context={"request": request, "visibility": visibility}
+    ).data
+    return Response(data)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="The signed-in auditor's audits",
@@ -78,7 +88,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         audit = selectors.audit_for_reader(request.user, int(pk))
-        return Response(serializers.AuditDetailSerializer(_with_walk(audit)).data)
+        return _detail(request, audit)
 
     @extend_schema(
         summary="Save answers for one section",
@@ -133,8 +143,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             )
         except ValidationError as error:
             return Response({"detail": " ".join(error.messages)}, status=400)
-        audit = selectors.audit_for_auditor(request.user, audit.pk)
-        return Response(serializers.AuditDetailSerializer(_with_walk(audit)).data)
+        return _detail(request, selectors.audit_for_auditor(request.user, audit.pk))
 
     @extend_schema(
         summary="Grade and submit the audit",
@@ -167,5 +176,4 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             return Response({"detail": changed.message}, status=status.HTTP_409_CONFLICT)
         except ValidationError as error:
             return Response({"detail": " ".join(error.messages)}, status=400)
-        audit = selectors.audit_for_auditor(request.user, audit.pk)
-        return Response(serializers.AuditDetailSerializer(_with_walk(audit)).data)
+        return _detail(request, selectors.audit_for_auditor(request.user, audit.pk))

@@ -19,8 +19,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle, UserRateThrottle
 
 from audit_app.api.serializers import ErrorSerializer
+from audit_app.dates import validate_plausible_date
+from audit_app.fields import RecordIdApiField
 from audit_app.models import Area, Force
 from audit_app.permissions import user_scope
 from audit_app.reports import selectors, services
@@ -118,10 +121,10 @@ class ReportVersionSerializer(serializers.ModelSerializer):
 
 
 class ReportRequestSerializer(serializers.Serializer):
-    area = serializers.IntegerField(
+    area = RecordIdApiField(
         allow_null=True, help_text="The area's id; null for the force-wide (central) report."
     )
-    force = serializers.IntegerField(
+    force = RecordIdApiField(
         required=False, help_text="The force's id, for a force-wide report; optional with one."
     )
     month = serializers.RegexField(MONTH_PATTERN, help_text="The month reported on, YYYY-MM.")
@@ -136,11 +139,25 @@ class ReportRequestedSerializer(ReportVersionSerializer):
         fields = [*ReportVersionSerializer.Meta.fields, "joined"]
 
 
+class ReportRequestThrottle(UserRateThrottle):
+    """Each user's requests for reports, counted apart from their other calls: a version takes the
+    report worker seconds to compile, so a burst of them would hold up everyone's reports. (A
+    request for a report already being compiled joins it and makes nothing new.)"""
+
+    scope = "report-requests"
+
+
 class ReportViewSet(viewsets.GenericViewSet):
     """Report versions: each compilation of an area's (or the force's) report for a month."""
 
     serializer_class = ReportVersionSerializer
     queryset = PvpReportVersion.objects.none()
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        throttles = super().get_throttles()
+        if self.action == "create":
+            throttles.append(ReportRequestThrottle())
+        return throttles
 
     def _reader(self) -> None:
         _require(self.request, selectors.REPORT_READERS, "Your role does not read PVP reports.")
@@ -170,8 +187,15 @@ class ReportViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Ask for a new version of a report (joins one already compiling)",
+        description="The month is this month or one of the twelve before it, as on the page. "
+        "Each user may ask a limited number of times an hour; beyond it the answer is 429 with "
+        "Retry-After.",
         request=ReportRequestSerializer,
-        responses={202: ReportRequestedSerializer, **ERRORS},
+        responses={
+            202: ReportRequestedSerializer,
+            **ERRORS,
+            429: OpenApiResponse(ErrorSerializer, description="Too many requests: try later"),
+        },
     )
     def create(self, request: Request) -> Response:
         _require(request, selectors.REPORT_WRITERS, "Only senior leaders and audit managers ask.")
@@ -260,18 +284,18 @@ class MeetingActionSerializer(serializers.ModelSerializer):
 
 
 class MeetingActionInSerializer(serializers.Serializer):
-    area = serializers.IntegerField(
+    area = RecordIdApiField(
         allow_null=True, help_text="The area's meeting; null for the central meeting."
     )
-    force = serializers.IntegerField(required=False, help_text="For the central meeting.")
+    force = RecordIdApiField(required=False, help_text="For the central meeting.")
     meeting_month = serializers.RegexField(MONTH_PATTERN, help_text="YYYY-MM")
     description = serializers.CharField(max_length=DESCRIPTION_MAX_LENGTH)
     action_type = serializers.ChoiceField(choices=ActionType.choices)
     owner = serializers.CharField(max_length=120)
-    due_on = serializers.DateField()
+    due_on = serializers.DateField(validators=[validate_plausible_date])
     state = serializers.ChoiceField(choices=ActionState.choices, default=ActionState.AGREED)
-    themes = serializers.ListField(child=serializers.IntegerField(), default=list)
-    recommendation = serializers.IntegerField(allow_null=True, required=False, default=None)
+    themes = serializers.ListField(child=RecordIdApiField(), default=list)
+    recommendation = RecordIdApiField(allow_null=True, required=False, default=None)
 
 
 class MeetingActionUpdateSerializer(serializers.Serializer):
@@ -279,10 +303,10 @@ class MeetingActionUpdateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=DESCRIPTION_MAX_LENGTH, required=False)
     action_type = serializers.ChoiceField(choices=ActionType.choices, required=False)
     owner = serializers.CharField(max_length=120, required=False)
-    due_on = serializers.DateField(required=False)
+    due_on = serializers.DateField(required=False, validators=[validate_plausible_date])
     state = serializers.ChoiceField(choices=ActionState.choices, required=False)
-    themes = serializers.ListField(child=serializers.IntegerField(), required=False)
-    recommendation = serializers.IntegerField(allow_null=True, required=False)
+    themes = serializers.ListField(child=RecordIdApiField(), required=False)
+    recommendation = RecordIdApiField(allow_null=True, required=False)
 
 
 def _action_input(data: dict, action: MeetingAction | None = None) -> services.ActionInput:

@@ -5,6 +5,11 @@ registry between reports and the module is safe in threads. Text stays text (svg
 in Liberation Sans, the Arial-compatible font on the machine: smaller files, sharp type, and words
 that can be searched and copied in the PDF. The output is deterministic (no date, fixed ids), and
 every id is prefixed with the chart's name so several charts can share one document.
+
+All text in a chart is literal. Theme, team and finding names are typed by users, and matplotlib
+reads `$...$` in a label as maths: `$\\frac{1}{0}$` as a theme's name failed every later report of
+its area. `LITERAL_TEXT` is in every chart's style, and `figure_svg`, which every chart passes
+through, turns the maths parser off on each text of the figure before drawing it.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 # GOV.UK green, yellow and red, with each segment's share written inside it and the figures in the
 # table after each chart, so nothing depends on telling the colours apart. (Hatching would too,
@@ -25,8 +31,11 @@ from matplotlib.figure import Figure
 GRADE_COLOURS = ["#00703c", "#ffdd00", "#d4351c"]
 BAR_COLOUR = "#1d70b8"
 TEXT_COLOUR = "#0b0c0c"
+# Text is drawn as given: never parsed as matplotlib's mathtext.
+LITERAL_TEXT = {"text.parse_math": False}
 
 _STYLE = {
+    **LITERAL_TEXT,
     "svg.fonttype": "none",
     "svg.hashsalt": "case-audit",
     "font.family": "sans-serif",
@@ -68,8 +77,11 @@ def figure_svg(
     """The figure as SVG to put inline in a page: labelled for screen readers, its ids prefixed
     with `name`, and no CSS (which a strict Content Security Policy and WeasyPrint both refuse).
     `fluid` lets it scale to its container; `with_title` adds a <title> as well as the label."""
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    with matplotlib.rc_context(LITERAL_TEXT):  # and the tick labels made while drawing
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.DOTALL)

@@ -7,20 +7,19 @@ import datetime
 
 from django import forms
 
+from audit_app.dates import validate_plausible_date
 from audit_app.fields import RecordChoiceField, RecordMultipleChoiceField
 from audit_app.models import FindingTheme
+from audit_app.reports import services
 from audit_app.reports.models import DESCRIPTION_MAX_LENGTH, ActionState, ActionType
-from audit_app.selectors import current_month
-from recommendations.models import Recommendation, add_months
+from recommendations.models import Recommendation
 
-MONTHS_OFFERED = 13
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d %m %Y", "%d-%m-%Y"]
 
 
 def month_choices(today: datetime.date | None = None) -> list[tuple[str, str]]:
-    this_month = current_month(today)
-    months = [add_months(this_month, -i) for i in range(MONTHS_OFFERED)]
-    return [(f"{month:%Y-%m}", f"{month:%B %Y}") for month in months]
+    """The months the service takes a report for: the page offers exactly those."""
+    return [(f"{month:%Y-%m}", f"{month:%B %Y}") for month in services.report_months(today)]
 
 
 def parse_month(value: str) -> datetime.date:
@@ -98,6 +97,7 @@ class MeetingActionForm(forms.Form):
         label="Due date",
         help_text="For example, 27/3/2026",
         input_formats=DATE_FORMATS,
+        validators=[validate_plausible_date],
         error_messages={
             "required": "Enter the date the action is due",
             "invalid": "Enter the due date as day, month and year, for example 27/3/2026",

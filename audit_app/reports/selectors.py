@@ -34,6 +34,7 @@ from audit_app.reports.models import (
     PvpReport,
     PvpReportVersion,
 )
+from audit_app.selectors import awaiting_blind_grade
 from recommendations.models import add_months
 
 # Senior leaders chair the meetings, audit managers run auditing, and the area's detective
@@ -234,12 +235,17 @@ def report_content(
     name cases by reference and team only. Only monthly rounds count, and only audits moderated
     by `cutoff`; the month's other audits are listed apart, never counted."""
     first_month = add_months(month, -TREND_MONTHS)
-    final = Q(
-        decision__in=[ModerationDecision.AGREED, ModerationDecision.CHANGED],
-        audit__state=AuditState.MODERATED,
-        audit__moderated_at__lte=cutoff,
-        audit__round__kind=RoundKind.MONTHLY,
-    ) & _scope_filter(force, area, "audit__round")
+    # A report is read by many: it counts and quotes only what every reader may see.
+    final = (
+        Q(
+            decision__in=[ModerationDecision.AGREED, ModerationDecision.CHANGED],
+            audit__state=AuditState.MODERATED,
+            audit__moderated_at__lte=cutoff,
+            audit__round__kind=RoundKind.MONTHLY,
+        )
+        & ~awaiting_blind_grade("audit")
+        & _scope_filter(force, area, "audit__round")
+    )
     in_month = Q(audit__round__month=month)
     in_period = Q(audit__round__month__gte=first_month, audit__round__month__lte=month)
     grade_index = {grade.value: i for i, grade in enumerate(GRADES)}

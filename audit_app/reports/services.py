@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from audit_app.dates import plausible_date_problem
 from audit_app.models import Area, FindingTheme, Force, User
 from audit_app.reports.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -38,6 +39,9 @@ logger = logging.getLogger(__name__)
 
 QUEUE_UNAVAILABLE = "The queue is unavailable, so the report could not be started. Try again."
 REASON_MAX_LENGTH = 300
+# A report covers this month or one of the twelve before it: the months the page offers, and the
+# only ones the API takes, since both ask through `report_request`.
+REPORT_MONTHS = 13
 
 
 def first_of_month(day: datetime.date) -> datetime.date:
@@ -74,13 +78,33 @@ class ReportRequest:
     joined: bool  # True: a version for this report was already in flight and is shared
 
 
+def report_months(today: datetime.date | None = None) -> list[datetime.date]:
+    """The months a report may be asked for, newest first."""
+    this_month = current_month(today)
+    return [add_months(this_month, -i) for i in range(REPORT_MONTHS)]
+
+
+def report_month_problem(month: datetime.date, today: datetime.date | None = None) -> str | None:
+    """Why a report cannot be asked for `month`, or None when it can."""
+    months = report_months(today)
+    month = first_of_month(month)
+    if month > months[0]:
+        return "Choose this month or an earlier one: a report cannot be ahead."
+    if month < months[-1]:
+        return (
+            f"Choose a month from {months[-1]:%B %Y} to {months[0]:%B %Y}: a report covers "
+            f"this month or one of the {REPORT_MONTHS - 1} before it."
+        )
+    return None
+
+
 def _validate_request(force: Force, area: Area | None, month: datetime.date) -> datetime.date:
     if area is not None and area.force_id != force.pk:
         raise ValidationError("That area is not in this force.")
-    month = first_of_month(month)
-    if month > current_month():
-        raise ValidationError("Choose this month or an earlier one: a report cannot be ahead.")
-    return month
+    problem = report_month_problem(month)
+    if problem is not None:
+        raise ValidationError(problem)
+    return first_of_month(month)
 
 
 def report_request(
@@ -294,6 +318,9 @@ def _validated(force: Force, data: ActionInput) -> tuple[list[FindingTheme], int
         raise ValidationError("Choose the state of the action.")
     if first_of_month(data.meeting_month) > current_month():
         raise ValidationError("The meeting cannot be in a future month.")
+    problem = plausible_date_problem(data.due_on)
+    if problem is not None:
+        raise ValidationError(f"The due date {problem}.")
     if data.due_on < first_of_month(data.meeting_month):
         raise ValidationError("The due date cannot be before the meeting's month.")
     themes = list(FindingTheme.objects.filter(pk__in=data.theme_ids))

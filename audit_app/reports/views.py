@@ -98,9 +98,9 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     versions = list(selectors.report_versions(report))
     in_flight = next((version for version in versions if version.in_flight), None)
     latest = versions[0] if versions else None
-    may_generate = selectors.report_scope(request.user, WRITERS).covers(
-        force_id=report.force_id, area_id=report.area_id
-    )
+    may_generate = services.report_month_problem(report.month) is None and selectors.report_scope(
+        request.user, WRITERS
+    ).covers(force_id=report.force_id, area_id=report.area_id)
     return render(
         request,
         "reports/detail.html",
@@ -156,8 +156,13 @@ def version_download(request: HttpRequest, version_id: int) -> FileResponse:
 @role_required(*READERS)
 @require_GET
 def version_preview(request: HttpRequest, version_id: int) -> HttpResponse:
-    """The report as HTML, from the same template and the same compiled content as its PDF."""
+    """The report as HTML, from the same template and the same compiled content as its PDF. A
+    failed version shows why it failed instead: its content may be what made it fail."""
     version = selectors.version_for(request.user, version_id)
+    if version.state == ReportState.FAILED:
+        return render(
+            request, "reports/version_failed.html", {"version": version, "report": version.report}
+        )
     if not version.content:
         raise Http404("This version has not been compiled.")
     html = render_report_html(

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from audit_app.access_log import RECORD_LABELS, canonical_id, search_record_type
 from audit_app.models import AccessAction, AccessLogEntry, Role
 from audit_app.permissions import role_required, user_scope
 
@@ -37,9 +38,10 @@ def access_log(request: HttpRequest) -> HttpResponse:
             errors.append("Choose an action from the list")
         entries = entries.filter(action=query["action"])
     if query["record_type"]:
-        entries = entries.filter(record_type__iexact=query["record_type"])
+        entries = entries.filter(record_type__iexact=search_record_type(query["record_type"]))
     if query["record_id"]:
-        entries = entries.filter(record_id=query["record_id"])
+        # As the log holds it: "0007" finds record 7.
+        entries = entries.filter(record_id=canonical_id(query["record_id"]))
     for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lte")):
         if query[key]:
             day = _date(query[key])
@@ -57,6 +59,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "actions": AccessAction.choices,
+            "record_types": sorted(set(RECORD_LABELS.values())),
             "errors": errors,
             "params": params.urlencode(),
         },

@@ -1,12 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from audit_app.forms import SignInForm
+from audit_app.sign_in import remember_device
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -14,6 +15,12 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        # This browser may try the password even while the account is throttled (audit_app.sign_in).
+        remember_device(self.request, response, form.get_user())
+        return response
 
 
 class SignOutView(auth_views.LogoutView):

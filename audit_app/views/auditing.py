@@ -15,9 +15,9 @@ from django.views.decorators.http import require_http_methods
 
 from audit_app import selectors, services
 from audit_app.forms import EscalationForm, GradeForm, SectionForm
-from audit_app.history import change_history
-from audit_app.models import Audit, AuditEventKind, Role
+from audit_app.models import Audit, Role
 from audit_app.permissions import role_required
+from audit_app.urls_safety import safe_return_url
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +49,13 @@ def my_audits(request: HttpRequest) -> HttpResponse:
 
 
 def _walk_context(audit: Audit, user) -> dict:
-    walk = selectors.audit_walk(audit)
+    """The audit as the reader may see it (`selectors.audit_visibility`)."""
+    visibility = selectors.audit_visibility(user, audit)
+    walk = selectors.audit_walk(audit, with_answers=visibility.auditor_work)
     return {
-        "audit": audit,
+        "audit": selectors.hide_unseen_work(audit, visibility),
         "walk": walk,
+        "visibility": visibility,
         "can_edit": audit.auditor_id == user.pk and selectors.audit_is_editable(audit),
         "is_auditor": audit.auditor_id == user.pk,
         "returned_by": selectors.latest_return(audit),
@@ -64,10 +67,10 @@ def audit_overview(request: HttpRequest, audit_id: int) -> HttpResponse:
     """The audit's task list: sections, check and grade, and raising a safeguarding concern."""
     audit = selectors.audit_for_reader(request.user, audit_id)
     context = _walk_context(audit, request.user)
-    context["submissions"] = audit.submissions.select_related("submitted_by")
-    # The moderator's blind grade stays hidden from the auditor until the decision is recorded.
-    context["events"] = selectors.audit_history(audit).exclude(kind=AuditEventKind.BLIND_GRADED)
-    context["changes"] = change_history(audit)
+    visibility = context["visibility"]
+    context["submissions"] = selectors.audit_submissions(audit, visibility)
+    context["events"] = selectors.audit_events(audit, visibility)
+    context["changes"] = selectors.audit_changes(audit, visibility)
     return render(request, "auditing/audit_overview.html", context)
 
 
@@ -240,12 +243,15 @@ def escalation_new(request: HttpRequest, audit_id: int) -> HttpResponse:
                 f"manager. They must respond by "
                 f"{timezone.localtime(escalation.respond_by):%d %B %Y, %H:%M}.",
             )
-            back = request.POST.get("back") or reverse("audit_overview", args=[audit.pk])
-            if not back.startswith(f"/audits/{audit.pk}/"):
-                back = reverse("audit_overview", args=[audit.pk])
-            return redirect(back)
+            return redirect(_escalation_back(request) or reverse("audit_overview", args=[audit.pk]))
     return render(
         request,
         "auditing/escalation_new.html",
-        {"audit": audit, "form": form, "back": request.GET.get("back", "")},
+        {"audit": audit, "form": form, "back": _escalation_back(request)},
     )
+
+
+def _escalation_back(request: HttpRequest) -> str:
+    """The page the concern was raised from, when it is one of ours; else "" (the overview)."""
+    candidate = request.POST.get("back") or request.GET.get("back")
+    return safe_return_url(request, candidate, fallback="")

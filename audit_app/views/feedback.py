@@ -71,7 +71,13 @@ def feedback(request: HttpRequest, audit_id: int) -> HttpResponse:
     return render(
         request,
         "moderation/feedback.html",
-        {"audit": audit, "records": forms_by_record, "errors": errors},
+        {
+            "audit": selectors.hide_unseen_work(
+                audit, selectors.audit_visibility(request.user, audit)
+            ),
+            "records": forms_by_record,
+            "errors": errors,
+        },
         status=400 if errors else 200,
     )
 
@@ -88,7 +94,7 @@ def feedback_sheet(request: HttpRequest, audit_id: int) -> HttpResponse:
     """The printable feedback sheet for a case: HTML, or PDF with ?format=pdf."""
     audit = selectors.audit_for_moderator(request.user, audit_id)
     context = {
-        "audit": audit,
+        "audit": selectors.hide_unseen_work(audit, selectors.audit_visibility(request.user, audit)),
         "records": selectors.audit_feedback(audit),
         "generated_at": timezone.now(),
     }

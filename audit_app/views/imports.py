@@ -70,7 +70,11 @@ def import_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "imports/import_list.html",
-        {"form": form, "imports": imports_for(request.user)[:50]},
+        {
+            "form": form,
+            "imports": imports_for(request.user)[:50],
+            "limits": importing.import_limits(),
+        },
         status=status,
     )
 

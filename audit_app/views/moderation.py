@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -16,8 +16,8 @@ from audit_app.forms import (
     ModerationForm,
     ModerationQueueFilter,
     PeriodForm,
+    ThemeListChangeForm,
 )
-from audit_app.history import change_history
 from audit_app.models import AuditState, FindingTheme, ModerationPolicy, Role
 from audit_app.permissions import role_required, user_scope
 from audit_app.views.auditing import bad_request
@@ -39,18 +39,23 @@ def queue(request: HttpRequest) -> HttpResponse:
         team_type=criteria.get("team_type", ""),
         auditor_id=criteria["auditor"].pk if criteria.get("auditor") else None,
     )
-    return render(request, "moderation/queue.html", {"filters": filters, "audits": audits})
+    return render(
+        request,
+        "moderation/queue.html",
+        {"filters": filters, "audits": selectors.as_seen_by(audits, request.user)},
+    )
 
 
 @role_required(Role.MODERATOR)
 @require_http_methods(["GET", "POST"])
 def moderate(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = selectors.audit_for_moderator(request.user, audit_id)
+    visibility = selectors.audit_visibility(request.user, audit)
     own_audit = audit.auditor_id == request.user.pk
     deciding = audit.state == AuditState.SUBMITTED and not own_audit
-    blind = services.current_blind_grade(audit) if audit.is_blind else None
-    if deciding and audit.is_blind and blind is None:
+    if not visibility.auditor_work:
         return _blind_grade(request, audit)
+    blind = services.current_blind_grade(audit) if audit.is_blind and visibility.blindness else None
 
     walk = selectors.audit_walk(audit)
     codes = [section.section.code for section in walk.sections]
@@ -92,15 +97,16 @@ def moderate(request: HttpRequest, audit_id: int) -> HttpResponse:
         request,
         "moderation/moderate.html",
         {
-            "audit": audit,
+            "audit": selectors.hide_unseen_work(audit, visibility),
+            "visibility": visibility,
             "walk": walk,
             "form": form,
             "deciding": deciding,
             "own_audit": own_audit,
             "blind": blind,
-            "moderations": selectors.audit_moderations(audit),
-            "events": selectors.audit_history(audit),
-            "changes": change_history(audit),
+            "moderations": selectors.audit_moderations(audit, request.user),
+            "events": selectors.audit_events(audit, visibility),
+            "changes": selectors.audit_changes(audit, visibility),
         },
         status=status,
     )
@@ -170,7 +176,10 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, "The blind moderation share has been saved.")
             return redirect("moderation_settings")
         if action in ("promote", "retire"):
-            theme = get_object_or_404(FindingTheme, pk=request.POST.get("theme"))
+            change = ThemeListChangeForm(request.POST)
+            if not change.is_valid():
+                return bad_request(request, "Choose a theme from the list.")
+            theme = change.cleaned_data["theme"]
             if action == "promote":
                 services.finding_theme_promote(theme=theme)
                 messages.success(request, f"“{theme.name}” is now on the list of themes.")

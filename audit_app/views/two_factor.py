@@ -4,27 +4,31 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 
 import qrcode
 import qrcode.image.svg
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp import match_token
+from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit_app.middleware import HAS_TWO_FACTOR_DEVICE
+from audit_app.urls_safety import safe_return_url
+
+logger = logging.getLogger(__name__)
 
 
-class CodeForm(forms.Form):
-    code = forms.CharField(
-        label="Code from your authenticator app",
-        help_text="The 6 digits it shows now.",
+def _code_field(label: str, help_text: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
         max_length=6,
         min_length=6,
         error_messages={
@@ -36,11 +40,30 @@ class CodeForm(forms.Form):
     )
 
 
+class CodeForm(forms.Form):
+    code = _code_field("Code from your authenticator app", "The 6 digits it shows now.")
+
+
+class ReplaceForm(forms.Form):
+    """Setting up a new app while one is on: a fresh code from each."""
+
+    current_code = _code_field(
+        "Code from your current authenticator app",
+        "A new code: the one you signed in with works only once.",
+    )
+    code = _code_field("Code from the new authenticator app", "The 6 digits it shows now.")
+
+
+class RemoveForm(forms.Form):
+    current_code = _code_field(
+        "Code from your current authenticator app",
+        "A new code: the one you signed in with works only once.",
+    )
+
+
 def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or "/"
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return "/"
+    target = request.POST.get("next") or request.GET.get("next")
+    return safe_return_url(request, target, fallback="/")
 
 
 @never_cache
@@ -69,35 +92,99 @@ def _qr_svg(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+WRONG_CURRENT_CODE = (
+    "The code from your current app is not right, or was used already. Enter the next one."
+)
+WRONG_NEW_CODE = "The code is not right. Check the time on your phone and try again."
+
+
+def _current_code_matches(user, code: str) -> bool:
+    """A fresh code from one of the user's confirmed devices (each code is accepted once)."""
+    return match_token(user, code) is not None
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def setup(request: HttpRequest) -> HttpResponse:
-    """Make an unconfirmed device, show its QR code and key, confirm it with a first code."""
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(
-            user=request.user, name="Authenticator app", confirmed=False
-        )
-    form = CodeForm(request.POST) if request.method == "POST" else CodeForm()
+    """Set up an authenticator app; replace or remove the current one.
+
+    TwoFactorMiddleware lets a session that has not passed the second factor reach this page only
+    while a compulsory app is still to be set up. Replacing or removing a confirmed app also takes
+    a fresh code from it; without the app, the force-wide audit manager resets it (logged).
+    """
+    user = request.user
+    has_device = user_has_device(user, confirmed=True)
+    if has_device and not user.is_verified():
+        return redirect(f"{reverse('two_factor_verify')}?next={reverse('two_factor_setup')}")
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        return _remove(request, has_device)
+    device = _pending_device(user)
+    form_class = ReplaceForm if has_device else CodeForm
+    form = form_class(request.POST) if request.method == "POST" else form_class()
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        if not device.verify_token(form.cleaned_data["code"]):
+            form.add_error("code", WRONG_NEW_CODE)
+        elif has_device and not _current_code_matches(user, form.cleaned_data["current_code"]):
+            form.add_error("current_code", WRONG_CURRENT_CODE)
+        else:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            TOTPDevice.objects.filter(user=request.user).exclude(pk=device.pk).delete()
+            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
             otp_login(request, device)
-            request.session[HAS_TWO_FACTOR_DEVICE] = True
+            what = "replaced the app for" if has_device else "set up"
+            logger.info("user %s %s two-factor sign-in", user.pk, what)
             messages.success(request, "Two-factor sign-in is on for your account.")
             return redirect("home")
-        form.add_error("code", "The code is not right. Check the time on your phone and try again.")
+    return _setup_page(request, device, form, RemoveForm(prefix="remove"), has_device)
+
+
+def _remove(request: HttpRequest, has_device: bool) -> HttpResponse:
+    user = request.user
+    form = RemoveForm(request.POST, prefix="remove")
+    if not has_device:
+        return redirect("two_factor_setup")
+    if form.is_valid():
+        if settings.REQUIRE_TWO_FACTOR:
+            form.add_error(
+                "current_code", "Two-factor sign-in is compulsory here: replace the app instead."
+            )
+        elif not _current_code_matches(user, form.cleaned_data["current_code"]):
+            form.add_error("current_code", WRONG_CURRENT_CODE)
+        else:
+            TOTPDevice.objects.filter(user=user).delete()
+            logger.info("user %s turned off two-factor sign-in", user.pk)
+            messages.success(request, "Two-factor sign-in is off for your account.")
+            return redirect("home")
+    device = _pending_device(user)
+    return _setup_page(request, device, ReplaceForm(), form, has_device)
+
+
+def _pending_device(user) -> TOTPDevice:
+    """The app being set up: kept until confirmed, so reloading the page keeps its QR code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+def _setup_page(
+    request: HttpRequest,
+    device: TOTPDevice,
+    form: forms.Form,
+    remove_form: RemoveForm,
+    has_device: bool,
+) -> HttpResponse:
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(
         request,
         "accounts/two_factor_setup.html",
         {
             "form": form,
+            "remove_form": remove_form,
             "qr": _qr_svg(device.config_url),
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-            "has_device": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
+            "has_device": has_device,
+            "can_remove": has_device and not settings.REQUIRE_TWO_FACTOR,
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or remove_form.errors else 200,
     )
