@@ -17,7 +17,7 @@ RUN_ENV := DEBUG=1
 help:
 	@echo "make run     install, build assets, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test    the whole test suite (PostgreSQL/Redis/Chromium tests skip when absent)"
-	@echo "make lint    ruff check and ruff format --check"
+	@echo "make lint    ruff check, ruff format --check and the import contracts (lint-imports)"
 	@echo "make bench   benchmarks"
 
 $(BIN)/python:
@@ -51,6 +51,7 @@ test: install assets
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

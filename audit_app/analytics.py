@@ -25,10 +25,10 @@ from audit_app.models import (
     TeamType,
     User,
 )
-from audit_app.permissions import ROUND_READERS, user_scope
+from audit_app.months import parse_month
+from audit_app.permissions import OVERSIGHT_ROLES, user_scope
 
 # Who reads audit results: the same roles that read rounds.
-ANALYST_ROLES = ROUND_READERS
 GRADE_ORDER = (Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE)
 DIMENSIONS = {
     "area": "round__area__code",
@@ -49,7 +49,7 @@ def audits_for_analyst(user: User) -> QuerySet[Audit]:
     auditor's work is hidden is blank, so no filter, ordering or count can reveal it."""
     audits = selectors.with_visibility(
         Audit.objects.filter(
-            user_scope(user).area_filter(*ANALYST_ROLES, area_field="round__area")
+            user_scope(user).area_filter(*OVERSIGHT_ROLES, area_field="round__area")
         ),
         user,
     )
@@ -63,14 +63,14 @@ def audits_for_analyst(user: User) -> QuerySet[Audit]:
 
 
 def _month(value: str) -> datetime.date:
-    return datetime.datetime.strptime(value, "%Y-%m").date()
+    month = parse_month(value)
+    if month is None:
+        raise ValidationError("Enter the month as YYYY-MM, for example 2026-11.")
+    return month
 
 
 def _validate_month(value: str) -> None:
-    try:
-        _month(value)
-    except ValueError as error:
-        raise ValidationError("Enter the month as YYYY-MM, for example 2026-11.") from error
+    _month(value)
 
 
 class AuditResultFilter(django_filters.FilterSet):

@@ -8,3 +8,7 @@ class AuditAppConfig(AppConfig):
     def ready(self) -> None:
         # Connects the sign-in signal that starts each session's ten-hour clock.
         from audit_app import middleware  # noqa: F401
+        from audit_app.celery import app as celery_app
+
+        # Register every app's tasks, so that services can queue them by name (audit_app.queueing).
+        celery_app.autodiscover_tasks(force=True)

@@ -20,9 +20,9 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from audit_app.charts import LITERAL_TEXT, figure_svg
 from audit_app.models import Area, Audit, CaseTheme, RoundKind, RoundState, Team
-from audit_app.reports.charts import LITERAL_TEXT, figure_svg
-from recommendations.models import add_months
+from audit_app.months import add_months
 
 MONTHS = 12
 

@@ -38,11 +38,11 @@ from audit_app.models import (
     Team,
     User,
 )
+from audit_app.months import add_months, current_month
 from audit_app.reports.demo import build_reports_demo
-from audit_app.selectors import current_month, questions_for_theme
+from audit_app.selectors import questions_for_theme
 from audit_app.services import current_question_set
 from recommendations.demo import build_recommendations_demo
-from recommendations.models import add_months
 
 DEMO_PASSWORD = "case-audit-demo"  # noqa: S105 - printed to the person running the demo
 SEED = 2018

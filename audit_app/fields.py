@@ -20,10 +20,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from audit_app.dates import validate_past_date, validate_plausible_date
+from audit_app.months import MONTH_INPUT_FORMATS, parse_month
 
 MAX_ID_DIGITS = 18  # a 64-bit id has at most 19 digits; 18 keeps every value in range
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d %m %Y", "%d-%m-%Y"]
-MONTH_INPUT_FORMATS = ["%Y-%m", "%m/%Y", "%B %Y", "%b %Y"]
 PLAUSIBLE_DATE_RULES = (validate_plausible_date, validate_past_date)
 
 
@@ -73,16 +73,6 @@ class PlausibleDateField(forms.DateField):
         self.validators.insert(0, _rule(past_only))
 
 
-def parse_month(value: str) -> datetime.date | None:
-    """The first day of the month written as 2026-12, 12/2026, December 2026 or Dec 2026."""
-    for month_format in MONTH_INPUT_FORMATS:
-        try:
-            return datetime.datetime.strptime(value.strip(), month_format).date()
-        except ValueError:
-            continue
-    return None
-
-
 class PlausibleMonthField(PlausibleDateField):
     """A month, held as its first day."""
 
@@ -90,14 +80,14 @@ class PlausibleMonthField(PlausibleDateField):
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("widget", forms.DateInput(format="%Y-%m"))
-        super().__init__(input_formats=MONTH_INPUT_FORMATS, **kwargs)
+        super().__init__(input_formats=list(MONTH_INPUT_FORMATS), **kwargs)
 
     def to_python(self, value) -> datetime.date | None:
         if value in self.empty_values:
             return None
         if isinstance(value, datetime.date):
             return value.replace(day=1)
-        month = parse_month(str(value))
+        month = parse_month(str(value), MONTH_INPUT_FORMATS)
         if month is None:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return month
@@ -125,11 +115,8 @@ class PlausibleMonthApiField(PlausibleDateApiField):
 
     def to_internal_value(self, data) -> datetime.date:
         text = str(data).strip()
-        try:
-            month = datetime.datetime.strptime(text, "%Y-%m").date()
-        except ValueError:
-            self.fail("invalid")
-        if len(text) != len("2026-11"):  # strptime also takes 2026-1
+        month = parse_month(text)
+        if month is None or len(text) != len("2026-11"):  # strptime also takes 2026-1
             self.fail("invalid")
         return month
 

@@ -8,7 +8,6 @@ from audit_app.fields import (
     PlausibleMonthField,
     RecordChoiceField,
     RecordMultipleChoiceField,
-    parse_month,
 )
 from audit_app.models import (
     ANSWERS_NEEDING_COMMENT,
@@ -25,6 +24,7 @@ from audit_app.models import (
     TeamType,
     User,
 )
+from audit_app.months import MONTH_INPUT_FORMATS, parse_month
 from audit_app.rounds import MAX_CASES_PER_THEME
 from audit_app.services import AnswerInput, ModerationInput
 
@@ -500,7 +500,7 @@ class SlotDrawForm(forms.Form):
         self.fields["month"].choices = [(f"{m:%Y-%m}", f"{m:%B %Y}") for m in months]
 
     def clean_month(self) -> datetime.date:
-        month = parse_month(self.cleaned_data["month"])
+        month = parse_month(self.cleaned_data["month"], MONTH_INPUT_FORMATS)
         if month is None:  # the choices are all well formed: this is a tampered request
             raise forms.ValidationError("Choose a month", code="invalid_choice")
         return month

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
-from audit_app.analytics import ANALYST_ROLES
 from audit_app.models import Role
-from audit_app.permissions import user_scope
+from audit_app.permissions import OVERSIGHT_ROLES, user_scope
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ _ITEMS: list[tuple[str, str, tuple[str, ...] | None]] = [
         (Role.MODERATOR, Role.SENIOR_LEADER, Role.AUDIT_MANAGER, Role.INSPECTOR),
     ),
     ("Moderation settings", "moderation_settings", (Role.AUDIT_MANAGER,)),
-    ("Dashboard", "dashboard", ANALYST_ROLES),
+    ("Dashboard", "dashboard", OVERSIGHT_ROLES),
     ("Rounds", "rounds", (Role.AUDIT_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER, Role.INSPECTOR)),
     ("Coverage", "coverage", (Role.AUDIT_MANAGER,)),
     ("Access log", "access_log", (Role.AUDIT_MANAGER,)),

@@ -104,9 +104,11 @@ def areas_for(user: User, roles: Iterable[str]) -> QuerySet[Area]:
     return Area.objects.filter(condition).select_related("force")
 
 
-ROUND_READERS = (Role.AUDIT_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER, Role.INSPECTOR)
+# The roles that oversee the regime: they read rounds, results, consistency and the evidence
+# behind recommendations (each within their area, or force-wide).
+OVERSIGHT_ROLES = (Role.AUDIT_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER, Role.INSPECTOR)
 
 
 def rounds_for(user: User) -> QuerySet[AuditRound]:
     """Rounds the user may read as a manager, moderator, senior leader or inspector."""
-    return AuditRound.objects.filter(user_scope(user).area_filter(*ROUND_READERS))
+    return AuditRound.objects.filter(user_scope(user).area_filter(*OVERSIGHT_ROLES))

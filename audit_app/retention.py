@@ -33,7 +33,7 @@ from audit_app.models import (
     SelectionSlot,
     User,
 )
-from recommendations.models import add_months
+from audit_app.months import add_months
 
 logger = logging.getLogger(__name__)
 

@@ -36,9 +36,9 @@ from audit_app.models import (
     SelectionSlot,
     User,
 )
+from audit_app.months import add_months
 from audit_app.permissions import areas_for
 from audit_app.services import current_question_set, notification_queue
-from recommendations.models import add_months
 
 logger = logging.getLogger(__name__)
 

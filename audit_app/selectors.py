@@ -46,13 +46,7 @@ from audit_app.models import (
     SafeguardingEscalation,
     User,
 )
-from audit_app.permissions import ROUND_READERS, areas_for, rounds_for, user_scope
-
-
-def current_month(today: datetime.date | None = None) -> datetime.date:
-    today = today or timezone.localdate()
-    return today.replace(day=1)
-
+from audit_app.permissions import OVERSIGHT_ROLES, areas_for, rounds_for, user_scope
 
 # --- What a user may see of a submitted audit ---------------------------------------------------
 
@@ -316,7 +310,7 @@ def round_progress(
     ]
 
 
-def open_rounds_for(user: User, roles: tuple[str, ...] = ROUND_READERS) -> QuerySet[AuditRound]:
+def open_rounds_for(user: User, roles: tuple[str, ...] = OVERSIGHT_ROLES) -> QuerySet[AuditRound]:
     """The user's monthly rounds that are open now, most recent month first."""
     scope = user_scope(user)
     return (

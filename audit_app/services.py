@@ -50,6 +50,7 @@ from audit_app.models import (
     SafeguardingEscalation,
     User,
 )
+from audit_app.queueing import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -65,14 +66,12 @@ def notification_queue(
     link: str = "",
 ) -> Notification:
     """Record an email owed to a user (or an address) and send it through Celery after commit."""
-    from audit_app.tasks import send_notification
-
     notification = Notification.objects.create(
         recipient=recipient, email=email, subject=subject, body=body, link=link
     )
     # Robust: with the broker down the change that owed the email still stands, the failure is
     # logged, and the beat task `resend_pending_notifications` sends it once the queue is back.
-    transaction.on_commit(lambda: send_notification.delay(notification.pk), robust=True)
+    enqueue_on_commit("notifications.send", notification.pk, robust=True)
     return notification
 
 

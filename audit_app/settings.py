@@ -326,14 +326,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # every queue a worker. A task left unrouted would join the short ones.
 CELERY_TASK_QUEUES = {"imports": {}, "reports": {}, "email": {}}
 CELERY_TASK_ROUTES = {
-    "audit_app.tasks.check_case_import": {"queue": "imports"},
-    "audit_app.tasks.save_case_import": {"queue": "imports"},
-    "audit_app.reports.tasks.compile_report": {"queue": "reports"},
-    "audit_app.reports.tasks.schedule_monthly_reports": {"queue": "reports"},
-    "audit_app.tasks.send_notification": {"queue": "email"},
-    "audit_app.tasks.resend_pending_notifications": {"queue": "email"},
-    "audit_app.tasks.flag_overdue_audits": {"queue": "email"},
-    "audit_app.tasks.report_retention": {"queue": "email"},
+    "rounds.check_case_import": {"queue": "imports"},
+    "rounds.save_case_import": {"queue": "imports"},
+    "reports.compile_report": {"queue": "reports"},
+    "reports.schedule_monthly": {"queue": "reports"},
+    "notifications.send": {"queue": "email"},
+    "notifications.resend_pending": {"queue": "email"},
+    "rounds.flag_overdue_audits": {"queue": "email"},
+    "retention.report": {"queue": "email"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "email"
 # A worker process that has grown past this (KiB of resident memory) is replaced once its task
@@ -352,22 +352,22 @@ if not 0 <= REPORT_HOUR <= 23:
     raise ImproperlyConfigured("REPORT_HOUR must be an hour from 0 to 23.")
 CELERY_BEAT_SCHEDULE = {
     "monthly-pvp-reports": {
-        "task": "audit_app.reports.tasks.schedule_monthly_reports",
+        "task": "reports.schedule_monthly",
         "schedule": crontab(minute=0, hour=REPORT_HOUR, day_of_month=REPORT_DAY_OF_MONTH),
     },
     # Each morning, tell managers and moderators about audits that became overdue.
     "overdue-audits": {
-        "task": "audit_app.tasks.flag_overdue_audits",
+        "task": "rounds.flag_overdue_audits",
         "schedule": crontab(minute=30, hour=7),
     },
     # Emails owed while the broker was down are queued again once it is back.
     "resend-pending-notifications": {
-        "task": "audit_app.tasks.resend_pending_notifications",
+        "task": "notifications.resend_pending",
         "schedule": crontab(minute="*/15"),
     },
     # Monthly, tell force-wide audit managers what is past retention (erasing needs a person).
     "retention-report": {
-        "task": "audit_app.tasks.report_retention",
+        "task": "retention.report",
         "schedule": crontab(minute=0, hour=6, day_of_month=1),
     },
 }

@@ -13,6 +13,7 @@ TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
 
 
 @shared_task(
+    name="notifications.send",
     autoretry_for=TRANSIENT_EMAIL_ERRORS,
     retry_backoff=30,
     retry_backoff_max=1800,
@@ -23,22 +24,22 @@ def send_notification(notification_id: int) -> bool:
     return services.notification_send(notification_id=notification_id)
 
 
-@shared_task
+@shared_task(name="rounds.check_case_import")
 def check_case_import(case_import_id: int) -> None:
     case_import.case_import_check(case_import_id=case_import_id)
 
 
-@shared_task
+@shared_task(name="rounds.save_case_import")
 def save_case_import(case_import_id: int) -> None:
     case_import.case_import_save(case_import_id=case_import_id)
 
 
-@shared_task
+@shared_task(name="rounds.flag_overdue_audits")
 def flag_overdue_audits() -> int:
     return rounds.overdue_audits_flag()
 
 
-@shared_task
+@shared_task(name="retention.report")
 def report_retention() -> int:
     """Email force-wide audit managers what is past retention. Erasing is left to a person."""
     report = retention.retention_report()
@@ -48,7 +49,7 @@ def report_retention() -> int:
     return total
 
 
-@shared_task
+@shared_task(name="notifications.resend_pending")
 def resend_pending_notifications() -> int:
     """Queue again any email whose task never ran (the broker was down when it was owed)."""
     pending = services.notifications_overdue(datetime.timedelta(minutes=10))

@@ -40,9 +40,8 @@ def measure() -> None:
     from django.test import Client
 
     from audit_app.models import User
-    from audit_app.selectors import current_month
+    from audit_app.months import add_months, current_month
     from audit_app.tokens import token_create
-    from recommendations.models import add_months
 
     inspector = User.objects.get(username="bench.inspector")
     _, key = token_create(user=inspector, name=f"bench {time.time()}")

@@ -140,8 +140,7 @@ def _csv(rows: int, month_ends: list, seed: int = 2018) -> bytes:
 
 def _months():
     """The twelve months before this one, as (first day, first day of the next)."""
-    from audit_app.selectors import current_month
-    from recommendations.models import add_months
+    from audit_app.months import add_months, current_month
 
     this_month = current_month()
     return [(add_months(this_month, -k), add_months(this_month, -k + 1)) for k in range(12, 0, -1)]
@@ -208,8 +207,7 @@ def _one_run(content: bytes, manager, trace: bool) -> dict[str, Phase]:
 
     from audit_app import case_import, rounds
     from audit_app.models import Area, CaseImportState
-    from audit_app.selectors import current_month
-    from recommendations.models import add_months
+    from audit_app.months import add_months, current_month
 
     phases: dict[str, Phase] = {}
     force = Area.objects.first().force

@@ -98,11 +98,10 @@ def _child() -> None:
         from django.template.loader import render_to_string
 
         from audit_app.models import Force
+        from audit_app.months import add_months, current_month
         from audit_app.reports.rendering import TEMPLATE, render_report_pdf, report_context
         from audit_app.reports.selectors import report_content
-        from audit_app.selectors import current_month
-        from recommendations.models import add_months
-        from tests.test_reports_builders import build_months
+        from tests.builders import build_months
 
         call_command("load_reference_data", verbosity=0)
         force = Force.objects.get(code="lancashire")

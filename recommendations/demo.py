@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit_app.models import Force, Role, User
+from audit_app.months import add_months
 from recommendations.models import (
     ActionState,
     AssessorKind,
@@ -20,7 +21,6 @@ from recommendations.models import (
     ProgressAssessment,
     Rating,
     RecommendationAction,
-    add_months,
 )
 
 # (recommendation number, point order or None, action, owner, months from today, state)

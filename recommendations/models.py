@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from audit_app.months import add_months
+
 
 class Heading(models.TextChoices):
     LEADERSHIP = "leadership", "Leadership, management and governance"
@@ -26,15 +28,6 @@ class Timescale(models.TextChoices):
 
 
 TIMESCALE_MONTHS = {Timescale.IMMEDIATELY: 0, Timescale.THREE_MONTHS: 3, Timescale.SIX_MONTHS: 6}
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, clamped to the month's end (31 Jan + 1 month = 28 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    next_month_first = datetime.date(year + (month == 12), month % 12 + 1, 1)
-    last_day = (next_month_first - datetime.timedelta(days=1)).day
-    return datetime.date(year, month, min(day.day, last_day))
 
 
 class Inspection(models.Model):

@@ -23,7 +23,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from audit_app.models import Role, RoleAssignment, User
-from audit_app.permissions import ROUND_READERS, user_scope
+from audit_app.permissions import OVERSIGHT_ROLES, user_scope
 from recommendations.models import AssessorKind, Recommendation
 
 ACTION_WRITERS = (Role.AUDIT_MANAGER,)
@@ -33,7 +33,6 @@ ASSESSORS = {
     AssessorKind.INSPECTOR: (Role.INSPECTOR,),
 }
 API_READERS = (Role.SENIOR_LEADER, Role.INSPECTOR, Role.AUDIT_MANAGER)
-EVIDENCE_READERS = ROUND_READERS
 
 _CACHE_ATTRIBUTE = "_recommendation_roles_by_force"
 
@@ -62,9 +61,9 @@ def visible_recommendations(user: User) -> QuerySet[Recommendation]:
 def evidence_scope(user: User, area_field: str = "audit__round__area") -> Q | None:
     """Which audits' results the user may count, or None when they may count none."""
     scope = user_scope(user)
-    if not scope.has_role(*EVIDENCE_READERS):
+    if not scope.has_role(*OVERSIGHT_ROLES):
         return None
-    return scope.area_filter(*EVIDENCE_READERS, area_field=area_field)
+    return scope.area_filter(*OVERSIGHT_ROLES, area_field=area_field)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from audit_app.models import (
     RoundKind,
     User,
 )
+from audit_app.months import add_months, first_of_month, month_end
 from audit_app.permissions import user_scope
 from audit_app.selectors import awaiting_blind_grade
 from recommendations.models import (
@@ -47,7 +48,6 @@ from recommendations.models import (
     Rating,
     Recommendation,
     RecommendationAction,
-    add_months,
 )
 from recommendations.permissions import (
     RecommendationAccess,
@@ -58,14 +58,6 @@ from recommendations.permissions import (
 
 DETAIL_MONTHS = 12
 TREND_MONTHS = 6
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def month_end(month: datetime.date) -> datetime.date:
-    return add_months(month_start(month), 1) - datetime.timedelta(days=1)
 
 
 # --- The state of a recommendation's action plan ------------------------------------------------
@@ -227,8 +219,8 @@ def evidence_by_month(
     in_rounds = Q(
         audit__round__kind=RoundKind.MONTHLY,
         audit__round__area__force_id=force_id,
-        audit__round__month__gte=month_start(start),
-        audit__round__month__lte=month_start(end),
+        audit__round__month__gte=first_of_month(start),
+        audit__round__month__lte=first_of_month(end),
     )
     all_codes = sorted({code for link in linked.values() for code in link.codes})
 
@@ -357,7 +349,7 @@ def overview(user: User, today: datetime.date | None = None) -> list[InspectionG
     trends: dict[int, Trend] = {}
     if scope is not None and recommendations:
         links = evidence_links(r.pk for r in recommendations)
-        start = add_months(month_start(today), -(TREND_MONTHS - 1))
+        start = add_months(first_of_month(today), -(TREND_MONTHS - 1))
         by_force: dict[int, dict[int, EvidenceLinks]] = {}
         for r in recommendations:
             by_force.setdefault(r.inspection.force_id, {})[r.pk] = links[r.pk]
@@ -493,7 +485,7 @@ def recommendation_page(
             {recommendation.pk: links},
             force_id=recommendation.inspection.force_id,
             scope=scope,
-            start=add_months(month_start(today), -(DETAIL_MONTHS - 1)),
+            start=add_months(first_of_month(today), -(DETAIL_MONTHS - 1)),
             end=today,
         )[recommendation.pk]
     return RecommendationPage(
@@ -563,7 +555,7 @@ def report_summary(
     `area_ids` limits the evidence to those areas' audits; None counts the whole force.
     `cutoff` counts only audits submitted (answers) or moderated (grades) by then. The caller
     decides who may read the report; this does no user scoping."""
-    month = month_start(month)
+    month = first_of_month(month)
     as_of = min(month_end(month), today or timezone.localdate())
     recommendations = list(
         _with_plan_and_ratings(
@@ -675,7 +667,7 @@ def recommendation_evidence(
         {recommendation.pk: links},
         force_id=recommendation.inspection.force_id,
         scope=scope,
-        start=add_months(month_start(today), -(months - 1)),
+        start=add_months(first_of_month(today), -(months - 1)),
         end=today,
     )[recommendation.pk]
     themes = list(

@@ -8,6 +8,7 @@ import factory
 from django.utils import timezone
 
 from audit_app import models
+from audit_app.months import add_months
 from recommendations import models as rec_models
 
 TEST_PASSWORD = "correct-horse-battery-staple"
@@ -148,9 +149,7 @@ class AuditRoundFactory(factory.django.DjangoModelFactory):
     month = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
     state = models.RoundState.OPEN
     # The month's last day, so a round of the current month is never overdue.
-    due_date = factory.LazyAttribute(
-        lambda o: rec_models.add_months(o.month, 1) - datetime.timedelta(days=1)
-    )
+    due_date = factory.LazyAttribute(lambda o: add_months(o.month, 1) - datetime.timedelta(days=1))
 
 
 class CaseFactory(factory.django.DjangoModelFactory):

@@ -22,7 +22,7 @@ How to add a row (one per URL name, `namespace:name` inside a namespace):
 - Outcomes: a status code (200, 400, 401, 403, 404, 405...), LOGIN (redirect to the sign-in page),
   ADMIN_LOGIN, or redirect_to("url_name") for any other redirect.
 - URL keyword arguments name the record that fills them: keys of the `records` made by
-  `_build_world()` in test_permission_matrix.py (add a record there for a new kind of object).
+  `build_world()` in tests/url_world.py (add a record there for a new kind of object).
 - A route that changes things gets its unsafe methods too: `post=`, `patch=`... with outcomes of
   that method, sent with an empty body unless `body=` gives one (a function of the records), from
   the user's session, inside a transaction that is rolled back. The test insists on them for every

@@ -6,31 +6,24 @@ leave one entry naming the model the operation serves, by its one label, and the
 id. The URL walks check, without a database, that every page keyword holding a record id names a
 model and that every API route serves a model, so a new view cannot escape the log.
 
-The demo data is built once for the module, inside a transaction rolled back at the end.
+The URL world (tests/url_world.py) is built once for the module, inside a transaction rolled back
+at the end.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
-from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Model
-from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
-from django.utils import timezone
+from django.test import Client
+from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.plumbing import get_view_model
 
-from audit_app import access_log, case_import, rounds, selectors
-from audit_app.celery import app as celery_app
-from audit_app.demo import build_demo
+from audit_app import access_log
 from audit_app.models import (
     AccessLogEntry,
     Area,
@@ -41,19 +34,17 @@ from audit_app.models import (
     CaseImport,
     FindingTheme,
     Moderation,
-    RoundState,
     SelectionSlot,
     User,
 )
-from audit_app.reports.models import MeetingAction, PvpReport, PvpReportVersion, ReportState
-from audit_app.reports.selectors import report_content
+from audit_app.reports.models import MeetingAction, PvpReportVersion
 from recommendations.models import (
     Inspection,
     ProgressAssessment,
     Recommendation,
     RecommendationAction,
-    add_months,
 )
+from tests.url_world import build_world, url_entries, world_fixture
 
 # Tried in turn until one may read the operation.
 READERS = [
@@ -73,48 +64,12 @@ PATH_PARAMETERS = {"file_format": "csv"}
 # --- The world ------------------------------------------------------------------------------------
 
 
-def _ready_version(report: PvpReport) -> PvpReportVersion:
-    """A ready version with compiled content and a stand-in PDF (WeasyPrint is slow)."""
-    cutoff = timezone.now()
-    content = report_content(
-        force=report.force, area=report.area, month=report.month, cutoff=cutoff
-    )
-    pdf = f"%PDF-1.7 access log {report.pk}".encode()
-    version = PvpReportVersion(
-        report=report,
-        number=1,
-        state=ReportState.READY,
-        content=content,
-        data_cutoff=cutoff,
-        generated_at=cutoff,
-        size=len(pdf),
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        page_count=1,
-    )
-    version.file.save(f"reports/access-log-{report.pk}-1.pdf", ContentFile(pdf), save=False)
-    version.save()
-    PvpReport.objects.filter(pk=report.pk).update(current=version, last_version=1)
-    return version
-
-
 def _candidates() -> dict[type[Model], list[int]]:
     """For each model, records of West that the demo users read (several where the state of a
-    record decides who may read it)."""
-    call_command("load_reference_data", verbosity=0)
-    build_demo()
-    west = Area.objects.get(code="west")
-    manager = User.objects.get(username="west.manager")
+    record decides who may read it), in the URL world (tests/url_world.py)."""
+    records = build_world().records
+    west = Area.objects.get(pk=records["west"])
     audits = Audit.objects.filter(round__area=west).order_by("pk")
-    upload = SimpleUploadedFile(
-        "cases.csv",
-        b"reference,theme,area,team,occurred_on\nWM-1,DA,west,response,2026-01-05\n",
-        content_type="text/csv",
-    )
-    imported = case_import.case_import_start(force=west.force, by=manager, upload=upload)
-    draft = AuditRound.objects.get(area=west, state=RoundState.DRAFT)
-    rounds.round_select(audit_round=draft, by=manager, seed=2018)
-    month = add_months(selectors.current_month(), -1)
-    report = PvpReport.objects.create(force=west.force, area=west, month=month)
     by_state = {
         state: list(audits.filter(state=state).values_list("pk", flat=True)[:1])
         for state in (AuditState.MODERATED, AuditState.SUBMITTED, AuditState.IN_PROGRESS)
@@ -128,12 +83,12 @@ def _candidates() -> dict[type[Model], list[int]]:
         FindingTheme: list(
             FindingTheme.objects.filter(is_active=True).values_list("pk", flat=True)[:1]
         ),
-        CaseImport: [imported.pk],
+        CaseImport: [records["case_import"]],
         AuditRound: list(audits.values_list("round_id", flat=True).distinct()[:3]),
         SelectionSlot: list(
             SelectionSlot.objects.filter(round__area=west).values_list("pk", flat=True)[:3]
         ),
-        PvpReportVersion: [_ready_version(report).pk],
+        PvpReportVersion: [records["version"]],
         MeetingAction: list(
             MeetingAction.objects.filter(area=west).values_list("pk", flat=True)[:2]
         ),
@@ -146,16 +101,9 @@ def _candidates() -> dict[type[Model], list[int]]:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict]:
-    """Built once: each test runs in a savepoint inside this transaction, rolled back at the end."""
-    media = tmp_path_factory.mktemp("access-log-media")
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    try:
-        with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
-            yield _candidates()
-            transaction.set_rollback(True)
-    finally:
-        celery_app.conf.task_always_eager = eager
+    yield from world_fixture(
+        django_db_setup, django_db_blocker, tmp_path_factory, build=_candidates
+    )
 
 
 # --- What each operation serves -------------------------------------------------------------------
@@ -225,7 +173,7 @@ def test_every_api_read_is_logged_with_its_model_and_canonical_id(world):
         is_detail = "{id}" in path or "{pk}" in path
         ids = world.get(model) if is_detail else [None]
         if not ids:
-            problems.append(f"{path}: no {model.__name__} in the world; add one in _candidates")
+            problems.append(f"{path}: no {model.__name__} in the world; add one in build_world")
             continue
         found = _read(clients, path, ids)
         if found is None:
@@ -262,24 +210,11 @@ def test_the_same_audit_is_one_record_on_every_endpoint(world, client):
 # --- The URL configuration, without a database ---------------------------------------------------
 
 
-def _patterns(patterns, prefix: str = "", namespace: str = "") -> Iterator[tuple]:
-    for entry in patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            inner = ":".join(part for part in (namespace, entry.namespace or "") if part)
-            yield from _patterns(entry.url_patterns, route, inner)
-        elif isinstance(entry, URLPattern):
-            converters = getattr(entry.pattern, "converters", None)
-            regex = getattr(entry.pattern, "regex", None)
-            kwargs = tuple(converters) if converters else tuple(regex.groupindex)
-            yield namespace, entry.name, route, kwargs, entry.callback
-
-
 def test_every_page_record_id_names_a_model():
     """A page keyword that is not known to the access log would go unlogged: name its model in
     access_log.PAGE_RECORD_KWARGS, or say in NOT_RECORD_KWARGS that it holds no record id."""
     unknown = set()
-    for namespace, _name, route, kwargs, _callback in _patterns(get_resolver().url_patterns):
+    for namespace, _name, route, kwargs, _callback in url_entries():
         if route.startswith("api/") or namespace.startswith("admin"):
             continue  # the API's ids are its view's model; the admin's its ModelAdmin's
         for key in kwargs:
@@ -293,7 +228,7 @@ def test_every_page_record_id_names_a_model():
 
 def test_every_api_route_serves_a_model_with_one_label():
     missing = []
-    for namespace, name, route, _kwargs, callback in _patterns(get_resolver().url_patterns):
+    for namespace, name, route, _kwargs, callback in url_entries():
         if not route.startswith("api/") or name in access_log.NOT_LOGGED:
             continue
         view_name = f"{namespace}:{name}" if namespace else name

@@ -9,7 +9,6 @@ import re
 import openpyxl
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit_app import tokens
@@ -17,16 +16,14 @@ from audit_app.models import (
     AnswerValue,
     ApiToken,
     Area,
-    AuditState,
-    CaseTheme,
     Grade,
     QuestionSet,
     Role,
     RoundKind,
 )
-from audit_app.selectors import current_month
-from recommendations.models import add_months
+from audit_app.months import add_months, current_month
 from tests import factories
+from tests.builders import graded_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -34,26 +31,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def west(reference_data):
     return Area.objects.get(code="west")
-
-
-def graded_audit(area, grade, moderated_grade="", theme="DA", month=None, team_index=0, **kwargs):
-    month = month or current_month()
-    kind = kwargs.pop("kind", RoundKind.MONTHLY)
-    audit_round = factories.AuditRoundFactory._meta.model.objects.filter(
-        area=area, month=month, kind=kind
-    ).first() or factories.AuditRoundFactory(area=area, month=month, kind=kind)
-    return factories.AuditFactory(
-        round=audit_round,
-        case__area=area,
-        case__theme=CaseTheme.objects.get(code=theme),
-        case__team=list(area.teams.order_by("pk"))[team_index],
-        question_set=QuestionSet.objects.get(version=1),
-        state=AuditState.MODERATED if moderated_grade else AuditState.SUBMITTED,
-        grade=grade,
-        moderated_grade=moderated_grade,
-        submitted_at=timezone.now(),
-        **kwargs,
-    )
 
 
 def token_client(user) -> APIClient:

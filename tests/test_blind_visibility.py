@@ -26,17 +26,14 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
-from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import transaction
-from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
+from django.test import Client
+from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 from openpyxl import load_workbook
 
 from audit_app import selectors, services, tokens
-from audit_app.celery import app as celery_app
 from audit_app.demo import build_demo
 from audit_app.exports import FIXED_COLUMNS
 from audit_app.models import (
@@ -54,16 +51,16 @@ from audit_app.models import (
     SelectionSlot,
     User,
 )
-from audit_app.reports.models import MeetingAction, PvpReport, PvpReportVersion, ReportState
-from audit_app.reports.selectors import report_content
+from audit_app.months import add_months, current_month
+from audit_app.reports.models import MeetingAction, PvpReport
 from recommendations.models import (
     Inspection,
     ProgressAssessment,
     Recommendation,
     RecommendationAction,
-    add_months,
 )
 from tests import factories
+from tests.url_world import client_for, compiled_version, url_entries, world_fixture
 from tests.walk_helpers import allocated_audit
 
 MARK = "zq7781"  # in every text the blind audit's auditor wrote
@@ -142,30 +139,6 @@ def _answer(audit: Audit, n: int) -> None:
         )
 
 
-def _ready_version(report: PvpReport) -> PvpReportVersion:
-    """A ready version with really compiled content and a stand-in PDF (WeasyPrint is slow)."""
-    cutoff = timezone.now()
-    content = report_content(
-        force=report.force, area=report.area, month=report.month, cutoff=cutoff
-    )
-    pdf = b"%PDF-1.7 blind visibility"
-    version = PvpReportVersion(
-        report=report,
-        number=1,
-        state=ReportState.READY,
-        content=content,
-        data_cutoff=cutoff,
-        generated_at=cutoff,
-        size=len(pdf),
-        sha256="0" * 64,
-        page_count=1,
-    )
-    version.file.save(f"reports/blind-{report.pk}-1.pdf", ContentFile(pdf), save=False)
-    version.save()
-    PvpReport.objects.filter(pk=report.pk).update(current=version, last_version=1)
-    return version
-
-
 def _pk(queryset) -> int:
     """The first record's id, or one no record has (the route then answers 404)."""
     first = queryset.order_by("pk").first()
@@ -187,7 +160,7 @@ def _build_world() -> World:
     moderator = users["west.moderator"]
 
     # A month of its own, so West's figures for that month hold this audit alone.
-    month = add_months(selectors.current_month(), -5)
+    month = add_months(current_month(), -5)
     audit_round = factories.AuditRoundFactory(area=west, month=month, state=RoundState.OPEN)
     audit = allocated_audit("DA", auditor=auditor, round=audit_round, case__reference="WE-4242")
     _answer(audit, 1)
@@ -207,7 +180,7 @@ def _build_world() -> World:
         audit=audit, by=auditor, concern="A child may still be at risk."
     )
     report = PvpReport.objects.create(force=west.force, area=west, month=month)
-    version = _ready_version(report)
+    version = compiled_version(report)
     token, _ = tokens.token_create(user=auditor, name="Walk")
     draft_round = AuditRound.objects.filter(area=west, state=RoundState.DRAFT).first()
 
@@ -249,20 +222,9 @@ def _build_world() -> World:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
-    """Built once: each test runs inside this transaction, rolled back at the end."""
-    media = tmp_path_factory.mktemp("blind-visibility-media")
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    try:
-        with (
-            django_db_blocker.unblock(),
-            override_settings(MEDIA_ROOT=media),
-            transaction.atomic(),
-        ):
-            yield _build_world()
-            transaction.set_rollback(True)
-    finally:
-        celery_app.conf.task_always_eager = eager
+    yield from world_fixture(
+        django_db_setup, django_db_blocker, tmp_path_factory, build=_build_world
+    )
 
 
 # --- The requests ---------------------------------------------------------------------------------
@@ -276,29 +238,19 @@ class Request:
     filters_on_grade: bool  # the query asks for audits of the hidden grade
 
 
-def _walk(patterns, prefix: str = "", namespace: str = "") -> Iterator[tuple]:
-    for entry in patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            inner = ":".join(part for part in (namespace, entry.namespace or "") if part)
-            yield from _walk(entry.url_patterns, route, inner)
-        elif isinstance(entry, URLPattern):
-            yield namespace, entry.name, route, entry.pattern
-
-
 def page_requests(world: World) -> list[Request]:
     """A GET of every page URL pattern, its arguments naming the blind audit where they can."""
     requests = []
-    for namespace, name, route, pattern in _walk(get_resolver().url_patterns):
+    for entry in url_entries():
+        namespace, route = entry.namespace, entry.route
         if any(route.startswith(skipped) for skipped in SKIPPED_ROUTES):
             continue
         kwargs = {}
-        regex = getattr(pattern, "regex", None)
-        for arg in getattr(pattern, "converters", None) or (regex.groupindex if regex else ()):
+        for arg in entry.kwargs:
             value = world.page_kwargs.get(f"{namespace}:{arg}", world.page_kwargs.get(arg))
             assert value is not None, f"say which record fills <{arg}> of /{route}"
             kwargs[arg] = value
-        url = reverse(f"{namespace}:{name}" if namespace else name, kwargs=kwargs)
+        url = reverse(entry.view_name, kwargs=kwargs)
         about = bool(ABOUT_KWARGS & set(kwargs))
         requests.append(Request("GET", url, about, filters_on_grade=False))
     return requests
@@ -481,12 +433,6 @@ def walk(client: Client, requests: list[Request], audit: Audit) -> list[str]:
     return problems
 
 
-def signed_in(user: User) -> Client:
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
-
-
 # --- Tests ----------------------------------------------------------------------------------------
 
 
@@ -495,7 +441,7 @@ def signed_in(user: User) -> Client:
 def test_no_page_shows_the_blind_audit_before_the_blind_grade(world, reader):
     cache.clear()
     requests = page_requests(world)
-    problems = walk(signed_in(world.users[reader]), requests, world.audit)
+    problems = walk(client_for(world.users[reader]), requests, world.audit)
     assert not problems, f"{len(problems)} pages show the blind audit to {reader}:\n" + "\n".join(
         problems
     )
@@ -506,7 +452,7 @@ def test_no_page_shows_the_blind_audit_before_the_blind_grade(world, reader):
 def test_no_api_operation_shows_the_blind_audit_before_the_blind_grade(world, reader):
     cache.clear()
     requests = api_requests(world)
-    problems = walk(signed_in(world.users[reader]), requests, world.audit)
+    problems = walk(client_for(world.users[reader]), requests, world.audit)
     assert not problems, (
         f"{len(problems)} API operations show the blind audit to {reader}:\n" + "\n".join(problems)
     )
@@ -515,7 +461,7 @@ def test_no_api_operation_shows_the_blind_audit_before_the_blind_grade(world, re
 @pytest.mark.django_db
 def test_the_auditor_is_never_told_the_audit_is_moderated_blind(world):
     cache.clear()
-    client = signed_in(world.users["west.auditor"])
+    client = client_for(world.users["west.auditor"])
     told = []
     for request in page_requests(world) + api_requests(world):
         for content_type, body in send(client, request):
@@ -549,7 +495,7 @@ def test_an_auditor_who_also_moderates_is_not_told_either(world):
         factories.RoleAssignmentFactory(
             user=auditor, role=Role.MODERATOR, force=audit.round.area.force, area=audit.round.area
         )
-        client = signed_in(auditor)
+        client = client_for(auditor)
         told = []
         for url in (
             "/api/moderation/audits/?state=submitted",
@@ -578,7 +524,7 @@ def test_an_auditor_who_also_moderates_is_not_told_either(world):
 def test_figures_leave_out_the_hidden_grade(world, reader):
     """The audit is alone in West that month: on the graded basis nothing is counted."""
     cache.clear()
-    client = signed_in(world.users[reader])
+    client = client_for(world.users[reader])
     month = f"{world.audit.round.month:%Y-%m}"
     narrow = {"area": "west", "month_from": month, "month_to": month, "basis": "graded"}
     rows = client.get("/api/aggregates/", {**narrow, "group_by": "area,month"}).json()
@@ -593,7 +539,7 @@ def test_everything_is_shown_once_the_blind_grade_is_recorded(world):
     """The same checks find the grade and answers once they may be seen: they are not blind."""
     cache.clear()
     moderator = world.users["west.moderator2"]
-    client = signed_in(moderator)
+    client = client_for(moderator)
     audit = world.audit
     with transaction.atomic():
         services.blind_grade_record(audit=audit, moderator=moderator, grade=Grade.GOOD)

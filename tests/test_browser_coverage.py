@@ -5,8 +5,7 @@ import pytest
 
 from audit_app.models import Area, Force, Role
 from tests import factories
-from tests.test_browser_sign_in import assert_accessible, sign_in
-from tests.test_coverage import audited
+from tests.builders import assert_accessible, audited, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

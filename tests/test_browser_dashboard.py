@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 
 from audit_app.models import Area, Grade, Role
 from tests import factories
-from tests.test_analytics_api import graded_audit
-from tests.test_browser_sign_in import assert_accessible, sign_in
+from tests.builders import assert_accessible, graded_audit, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

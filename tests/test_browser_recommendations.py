@@ -16,8 +16,7 @@ from recommendations.models import (
     RecommendationAction,
 )
 from tests import factories
-from tests.test_browser_sign_in import assert_accessible, sign_in
-from tests.test_recommendations_evidence import make_audit
+from tests.builders import assert_accessible, make_audit, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,12 +11,10 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from audit_app.models import Area, Grade, Role
+from audit_app.months import add_months, current_month
 from audit_app.reports.models import DownloadLog, MeetingAction
-from audit_app.selectors import current_month
-from recommendations.models import add_months
 from tests import factories
-from tests.test_browser_sign_in import assert_accessible, sign_in
-from tests.test_reports_builders import Planned, build_month, people_for
+from tests.builders import Planned, assert_accessible, build_month, people_for, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,10 +8,9 @@ from playwright.sync_api import expect
 
 from audit_app import rounds
 from audit_app.models import Area, Audit, AuditRound, Case, CaseTheme, Role, RoundState
-from audit_app.selectors import current_month
-from recommendations.models import add_months
+from audit_app.months import add_months, current_month
 from tests import factories
-from tests.test_browser_sign_in import assert_accessible, sign_in
+from tests.builders import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,15 +3,9 @@
 import pytest
 
 from audit_app.demo import DEMO_PASSWORD
+from tests.builders import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE_OPTIONS = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
-    }
-}
 
 HOME_HEADINGS = {
     "west.auditor": "Your audits this month",
@@ -22,18 +16,6 @@ HOME_HEADINGS = {
     "force.manager": "Rounds open now",
     "hmicfrs.inspector": "Inspection recommendations",
 }
-
-
-def assert_accessible(page, axe, what: str) -> None:
-    results = axe.run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
-
-
-def sign_in(page, username: str, password: str) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_wrong_password_then_every_role_signs_in_and_sees_its_home(page, axe, demo_logins):

@@ -6,7 +6,7 @@ import pytest
 
 from audit_app.models import AuditState
 from tests import factories
-from tests.test_browser_sign_in import assert_accessible, sign_in
+from tests.builders import assert_accessible, sign_in
 from tests.walk_helpers import allocated_audit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import csv
 import datetime
 import io
 
@@ -25,22 +24,9 @@ from audit_app.models import (
     StaffMember,
 )
 from tests import factories
+from tests.builders import GOOD, HEADER, csv_upload
 
 pytestmark = pytest.mark.django_db
-
-HEADER = [
-    "reference", "theme", "area", "team", "station",
-    "officer_in_case", "supervisor", "occurred_on", "closed_on",
-]  # fmt: skip
-GOOD = ["WE-1001", "DA", "west", "response", "Preston", "4521", "PS88", "2026-10-03", ""]
-
-
-def csv_upload(rows: list[list[str]], header: list[str] = HEADER, name="cases.csv"):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return SimpleUploadedFile(name, buffer.getvalue().encode(), content_type="text/csv")
 
 
 def xlsx_upload(rows: list[list[object]]):

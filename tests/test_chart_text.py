@@ -16,12 +16,11 @@ from django.utils import timezone
 from matplotlib.figure import Figure
 from pypdf import PdfReader
 
-from audit_app import coverage
+from audit_app import charts, coverage
 from audit_app.models import Area, AuditState, CaseTheme, Grade, QuestionSet, Role, RoundState
-from audit_app.reports import charts, services
+from audit_app.months import add_months, current_month
+from audit_app.reports import services
 from audit_app.reports.models import PvpReportVersion, ReportState
-from audit_app.selectors import current_month
-from recommendations.models import add_months
 from tests import factories
 
 # Each once raised in mathtext (the first four) or was drawn as maths, not as written.

@@ -14,42 +14,15 @@ from audit_app import coverage
 from audit_app.models import (
     Area,
     Audit,
-    AuditRound,
-    CaseTheme,
-    QuestionSet,
     Role,
     RoundKind,
     RoundState,
 )
-from audit_app.selectors import current_month
-from recommendations.models import add_months
+from audit_app.months import add_months, current_month
 from tests import factories
+from tests.builders import audited
 
 pytestmark = pytest.mark.django_db
-
-
-def audited(
-    area: Area,
-    theme: str,
-    team_code: str,
-    months_ago: int,
-    *,
-    state: str = RoundState.CLOSED,
-    kind: str = RoundKind.MONTHLY,
-) -> Audit:
-    """One audit of a case of `theme` from the area's team, in a round `months_ago` back."""
-    month = add_months(current_month(), -months_ago)
-    audit_round = AuditRound.objects.filter(area=area, month=month, kind=kind).first()
-    if audit_round is None:
-        audit_round = factories.AuditRoundFactory(area=area, month=month, state=state, kind=kind)
-    return factories.AuditFactory(
-        round=audit_round,
-        case__area=area,
-        case__theme=CaseTheme.objects.get(code=theme),
-        case__team=area.teams.get(code=team_code),
-        case__occurred_on=add_months(month, -1),
-        question_set=QuestionSet.objects.get(version=1),
-    )
 
 
 @pytest.fixture

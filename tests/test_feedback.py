@@ -10,11 +10,10 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from audit_app import services
-from audit_app.models import Area, FeedbackState, ModerationDecision, ModerationPolicy, Role
+from audit_app.models import Area, FeedbackState, Role
 from audit_app.pdf import BASE_URL, ProjectFilesFetcher, render_pdf
-from audit_app.services import ModerationInput
 from tests import factories
-from tests.walk_helpers import allocated_audit, answer_everything, submit
+from tests.walk_helpers import agreed_audit, allocated_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -22,26 +21,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def moderated(reference_data):
     area = Area.objects.get(code="west")
-    ModerationPolicy.objects.update_or_create(force=area.force, defaults={"blind_share_percent": 0})
     officer = factories.StaffMemberFactory(
         force=area.force, team=area.teams.first(), email="pc1234@example.police.uk"
     )
     supervisor = factories.StaffMemberFactory(
         force=area.force, team=area.teams.first(), rank="DS", email=""
     )
-    audit = allocated_audit(case__officer_in_case=officer, case__supervisor=supervisor)
-    answer_everything(audit)
-    submit(audit)
-    moderator = factories.user_with_role(Role.MODERATOR, area)
-    audit.refresh_from_db()
-    services.moderation_record(
-        audit=audit,
-        moderator=moderator,
-        decision=ModerationInput(decision=ModerationDecision.AGREED),
-        seen_revision=audit.revision,
-    )
-    audit.refresh_from_db()
-    return audit, moderator
+    return agreed_audit(case__officer_in_case=officer, case__supervisor=supervisor)
 
 
 def test_feedback_is_drafted_for_officer_and_supervisor(moderated):

@@ -19,8 +19,7 @@ from audit_app.models import (
     Role,
     SelectionSlot,
 )
-from audit_app.selectors import current_month
-from recommendations.models import add_months
+from audit_app.months import add_months, current_month
 from tests import factories
 from tests.walk_helpers import allocated_audit, answer_everything, submit
 

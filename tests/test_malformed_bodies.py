@@ -17,13 +17,12 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 from django.db import transaction
-from django.test import Client
 from django.urls import resolve, reverse
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 
 from tests.permission_matrix import ROWS
-from tests.url_world import Route, World, users_who_may, world_fixture
+from tests.url_world import Route, World, client_for, users_who_may, world_fixture
 
 WRITE_METHODS = ("post", "put", "patch")
 HUGE = 10**30
@@ -155,8 +154,7 @@ def test_no_write_operation_fails_on_a_malformed_body(world):
                 route.key,
                 kwargs={name: world.records[row.kwargs[name]] for name in match.kwargs},
             )
-            client = Client(raise_request_exception=False)
-            client.force_login(world.users[writers[0]])
+            client = client_for(world.users[writers[0]])
             body_schema = request_schema(schema, item[method])
             for label, body in bodies(schema, body_schema):
                 cache.clear()  # rate limits

@@ -13,20 +13,17 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from audit_app import services, tokens
+from audit_app import tokens
 from audit_app.models import (
     Area,
     AuditState,
     CaseTheme,
     Grade,
-    ModerationDecision,
-    ModerationPolicy,
     QuestionSet,
     Role,
 )
-from audit_app.services import ModerationInput
 from tests import factories
-from tests.walk_helpers import allocated_audit, answer_everything, submit
+from tests.walk_helpers import agreed_audit, allocated_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -81,18 +78,7 @@ def test_audit_pages_are_not_cached(west):
 
 
 def test_the_feedback_sheet_and_its_pdf_are_not_cached(west):
-    ModerationPolicy.objects.update_or_create(force=west.force, defaults={"blind_share_percent": 0})
-    audit = allocated_audit()
-    answer_everything(audit)
-    submit(audit)
-    moderator = factories.user_with_role(Role.MODERATOR, west)
-    audit.refresh_from_db()
-    services.moderation_record(
-        audit=audit,
-        moderator=moderator,
-        decision=ModerationInput(decision=ModerationDecision.AGREED),
-        seen_revision=audit.revision,
-    )
+    audit, moderator = agreed_audit()
     client = Client()
     client.force_login(moderator)
     url = reverse("audit_feedback_sheet", args=[audit.pk])

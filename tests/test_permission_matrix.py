@@ -13,126 +13,33 @@ The demo data is built once for the module, inside a transaction rolled back at 
 
 from __future__ import annotations
 
-import datetime
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
-from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.db import transaction
-from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.test import Client
+from django.urls import resolve, reverse
 from django.urls.exceptions import Resolver404
-from django.utils import timezone
 
-from audit_app import case_import, rounds, selectors, tokens
-from audit_app.celery import app as celery_app
-from audit_app.demo import build_demo
-from audit_app.models import (
-    Area,
-    Audit,
-    AuditRound,
-    AuditState,
-    FindingTheme,
-    Moderation,
-    Role,
-    RoundState,
-    SafeguardingEscalation,
-    User,
-)
-from audit_app.reports.models import MeetingAction, PvpReport, PvpReportVersion, ReportState
-from audit_app.reports.selectors import report_content
-from recommendations.models import Inspection, ProgressAssessment, Recommendation, add_months
-from tests import factories
+from audit_app.models import User
 from tests.permission_matrix import (
     ADMIN_LOGIN,
     ANONYMOUS,
     LOGIN,
-    OTHER_FORCE,
     ROWS,
-    STRANGER,
     UNSAFE_METHODS,
     USER_KINDS,
     Bug,
     Row,
     redirect_to,
 )
+from tests.url_world import Route, World, client_for, url_for, url_patterns, world_fixture
 
-# Everything under these namespaces is checked by the one row named after the namespace.
-COLLAPSED_NAMESPACES = {"admin"}
 # What a write-only route may answer to a GET: never success.
 REFUSALS = {401, 403, 404, 405, LOGIN}
-
-
-# --- Walking the URL configuration ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Pattern:
-    key: str  # the row's name: "name", "namespace:name", or the route when unnamed
-    route: str
-    kwargs: tuple[str, ...]
-    callback: object
-
-    @property
-    def is_api(self) -> bool:
-        return self.route.startswith("api/")
-
-    @property
-    def drf_methods(self) -> set[str] | None:
-        """The methods a DRF view answers; None for a plain Django view (not introspectable)."""
-        actions = getattr(self.callback, "actions", None)
-        if actions:
-            return {method.upper() for method in actions}
-        view_class = getattr(self.callback, "cls", None)
-        if view_class is not None and hasattr(view_class, "http_method_names"):
-            return {m.upper() for m in view_class.http_method_names if hasattr(view_class, m)}
-        return None
-
-
-def _pattern_kwargs(pattern) -> tuple[str, ...]:
-    converters = getattr(pattern, "converters", None)
-    if converters:
-        return tuple(converters)
-    regex = getattr(pattern, "regex", None)
-    return tuple(regex.groupindex) if regex is not None else ()
-
-
-def _walk(patterns, prefix: str = "", namespace: str = "", kwargs: tuple = ()) -> Iterator:
-    for entry in patterns:
-        route = prefix + str(entry.pattern)
-        found = kwargs + _pattern_kwargs(entry.pattern)
-        if isinstance(entry, URLResolver):
-            inner = ":".join(part for part in (namespace, entry.namespace or "") if part)
-            yield from _walk(entry.url_patterns, route, inner, found)
-        elif isinstance(entry, URLPattern):
-            yield namespace, entry.name, route, found, entry.callback
-
-
-def url_patterns() -> dict[str, Pattern]:
-    """Every URL pattern by row name. DRF's format-suffix twins (`audits.json`) are the same view
-    as their base route under the same name, so the base route covers them."""
-    found: dict[str, Pattern] = {}
-    duplicates: list[str] = []
-    for namespace, name, route, kwargs, callback in _walk(get_resolver().url_patterns):
-        top = namespace.split(":")[0]
-        if top in COLLAPSED_NAMESPACES:
-            found.setdefault(top, Pattern(top, f"{top}/", (), callback))
-            continue
-        if "format" in kwargs:
-            continue
-        key = f"{namespace}:{name}" if namespace and name else (name or f"<unnamed> {route}")
-        if key in found:
-            duplicates.append(f"{key}: {found[key].route} and {route}")
-            continue
-        found[key] = Pattern(key, route, kwargs, callback)
-    assert not duplicates, "URL names used twice (name them apart): " + "; ".join(duplicates)
-    return found
 
 
 # --- What a response means ------------------------------------------------------------------------
@@ -152,151 +59,15 @@ def outcome(response) -> int | str:
         return redirect_to(path)
 
 
-# --- The people and records ---------------------------------------------------------------------
-
-
-@dataclass
-class World:
-    users: dict[str, User | None]
-    records: dict[str, object]
-
-
-def _west_audit(user: User, state: str) -> Audit:
-    return (
-        Audit.objects.filter(
-            auditor=user, state=state, round__state=RoundState.OPEN, round__area__code="west"
-        )
-        .order_by("pk")
-        .first()
-    )
-
-
-def _ready_version(report: PvpReport) -> PvpReportVersion:
-    """A ready version with really compiled content and a stand-in PDF (WeasyPrint is slow)."""
-    cutoff = timezone.now()
-    content = report_content(
-        force=report.force, area=report.area, month=report.month, cutoff=cutoff
-    )
-    pdf = f"%PDF-1.7 permission matrix {report.pk}".encode()
-    version = PvpReportVersion(
-        report=report,
-        number=1,
-        state=ReportState.READY,
-        content=content,
-        data_cutoff=cutoff,
-        generated_at=cutoff,
-        size=len(pdf),
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        page_count=1,
-    )
-    version.file.save(f"reports/matrix-{report.pk}-1.pdf", ContentFile(pdf), save=False)
-    version.save()
-    PvpReport.objects.filter(pk=report.pk).update(current=version, last_version=1)
-    return version
-
-
-def _build_world() -> World:
-    """The demo, a stranger, another force's audit manager, and the records the demo lacks."""
-    call_command("load_reference_data", verbosity=0)
-    build_demo()
-    users: dict[str, User | None] = {ANONYMOUS: None}
-    for kind in USER_KINDS:
-        if kind not in (ANONYMOUS, STRANGER, OTHER_FORCE):
-            users[kind] = User.objects.get(username=kind)
-    users[STRANGER] = factories.UserFactory(username="stranger")
-    other_force = factories.ForceFactory(code="other-force", name="Other Constabulary")
-    other_area = factories.AreaFactory(force=other_force, code="other", name="Other")
-    users[OTHER_FORCE] = factories.user_with_role(
-        Role.AUDIT_MANAGER, other_area, username="other.manager"
-    )
-
-    west = Area.objects.get(code="west")
-    auditor, manager = users["west.auditor"], users["west.manager"]
-    audit = _west_audit(auditor, AuditState.IN_PROGRESS)
-    submitted = _west_audit(auditor, AuditState.SUBMITTED)
-    moderated = _west_audit(auditor, AuditState.MODERATED)
-    draft = AuditRound.objects.get(area=west, state=RoundState.DRAFT)
-    rounds.round_select(audit_round=draft, by=manager, seed=2018)
-    upload = SimpleUploadedFile(
-        "cases.csv",
-        b"reference,theme,area,team,occurred_on\nWM-1,DA,west,response,2026-01-05\n",
-        content_type="text/csv",
-    )
-    imported = case_import.case_import_start(force=west.force, by=manager, upload=upload)
-    token, _ = tokens.token_create(user=auditor, name="Matrix")
-    this_month = selectors.current_month()
-    last_month = add_months(this_month, -1)
-    report = PvpReport.objects.create(force=west.force, area=west, month=last_month)
-    recommendation = Recommendation.objects.filter(actions__isnull=False).order_by("pk").first()
-    action = recommendation.actions.order_by("pk").first()
-    records = {
-        "audit": audit.pk,
-        "section": selectors.audit_walk(audit).sections[0].section.code,
-        "submitted_audit": submitted.pk,
-        "escalation": SafeguardingEscalation.objects.get(audit__round__area=west).pk,
-        "round": audit.round_id,
-        "draft_round": draft.pk,
-        "slot": draft.slots.order_by("position").first().pk,
-        "case_import": imported.pk,
-        "token": token.pk,
-        "report": report.pk,
-        "version": _ready_version(report).pk,
-        "meeting_action": MeetingAction.objects.filter(area=west).order_by("pk").first().pk,
-        "recommendation": recommendation.pk,
-        "recommendation_action": action.pk,
-        "recommendation_action_revision": action.revision,
-        "assessment": ProgressAssessment.objects.order_by("pk").first().pk,
-        "inspection": Inspection.objects.get(force=west.force).pk,
-        "finding_theme": FindingTheme.objects.filter(is_controlled=True).order_by("pk")[0].pk,
-        "case": audit.case_id,
-        "moderation": Moderation.objects.get(audit=moderated).pk,
-        "assessment_kind": "force",
-        "export_format": "csv",
-        # For request bodies
-        "west": west.pk,
-        "west.auditor2": users["west.auditor2"].pk,
-        "today": timezone.localdate().isoformat(),
-        "last_month": f"{last_month:%Y-%m}",
-        "month_after_next": f"{add_months(this_month, 2):%Y-%m}",
-        "due_after_next": (add_months(this_month, 3) - datetime.timedelta(days=1)).isoformat(),
-        "draw_month": f"{add_months(rounds.candidate_month(draft), -1):%Y-%m}",
-    }
-    return World(users=users, records=records)
+# --- The people and records (tests/url_world.py) -------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
-    """Built once: each test runs in a savepoint inside this transaction, rolled back at the end."""
-    media = tmp_path_factory.mktemp("permission-matrix-media")
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    try:
-        with (
-            django_db_blocker.unblock(),
-            override_settings(MEDIA_ROOT=media),
-            transaction.atomic(),
-        ):
-            yield _build_world()
-            transaction.set_rollback(True)
-    finally:
-        celery_app.conf.task_always_eager = eager
+    yield from world_fixture(django_db_setup, django_db_blocker, tmp_path_factory)
 
 
 # --- Requests ------------------------------------------------------------------------------------
-
-
-def _url(pattern: Pattern, row: Row, records: dict) -> str:
-    if pattern.key in COLLAPSED_NAMESPACES:
-        return "/" + pattern.route
-    kwargs = {}
-    for name in pattern.kwargs:
-        source = row.kwargs.get(name)
-        if source is None:
-            raise LookupError(f"row {pattern.key}: say which record fills <{name}>")
-        if source not in records:
-            raise LookupError(f"row {pattern.key}: no record {source!r}; add it in _build_world")
-        kwargs[name] = records[source]
-    return reverse(pattern.key, kwargs=kwargs)
 
 
 def stored_by_caches(response) -> bool:
@@ -315,10 +86,7 @@ class Sessions:
         self.clients = {}
         self.cacheable: list[str] = []
         for kind, user in users.items():
-            client = Client(raise_request_exception=False)
-            if user is not None:
-                client.force_login(user)
-            self.clients[kind] = client
+            self.clients[kind] = client_for(user)
 
     def _check_cache(self, kind: str, method: str, url: str, response) -> None:
         if kind != ANONYMOUS and stored_by_caches(response):
@@ -365,7 +133,7 @@ class Cell:
         return f"{where}: expected {expected}, got {self.got}"
 
 
-def _methods_problems(key: str, pattern: Pattern, row: Row, get_outcomes: dict) -> list[str]:
+def _methods_problems(key: str, pattern: Route, row: Row, get_outcomes: dict) -> list[str]:
     """The row must give the outcomes of every unsafe method the route takes, and no others."""
     problems = []
     drf = pattern.drf_methods
@@ -394,7 +162,7 @@ def walk_matrix(world: World) -> tuple[list[Cell | str], int]:
         if row is None:
             continue
         try:
-            url = _url(pattern, row, world.records)
+            url = url_for(pattern, world.records)
         except LookupError as error:
             problems.append(str(error))
             continue
@@ -483,7 +251,7 @@ def test_known_permission_bug(world, key, method, kind, bug):
     cache.clear()
     pattern = url_patterns()[key]
     row = ROWS[key]
-    url = _url(pattern, row, world.records)
+    url = url_for(pattern, world.records)
     sessions = Sessions({kind: world.users[kind]})
     if method == "GET":
         got = sessions.get(kind, url)

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from audit_app.models import Area, AuditState, Force, Role
 from recommendations.models import ProgressAssessment, Recommendation, RecommendationAction
 from tests import factories
-from tests.test_recommendations_evidence import make_audit
+from tests.builders import make_audit
 
 pytestmark = pytest.mark.django_db
 

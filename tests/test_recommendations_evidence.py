@@ -14,32 +14,26 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit_app.models import (
-    Answer,
     AnswerValue,
     Area,
     Audit,
-    AuditRound,
     AuditState,
     AuditSubmission,
     BlindGrade,
     CaseTheme,
     Grade,
-    Moderation,
-    ModerationDecision,
     Question,
-    QuestionSet,
     Role,
     RoundKind,
 )
+from audit_app.months import add_months
 from audit_app.services import question_set_publish
 from recommendations import selectors
-from recommendations.models import EvidenceQuestion, Recommendation, add_months
+from recommendations.models import EvidenceQuestion, Recommendation
 from tests import factories
+from tests.builders import MONTH, make_audit
 
 pytestmark = pytest.mark.django_db
-
-COMMENT = "Seen in the log."
-MONTH = datetime.date(2026, 3, 1)
 
 
 @pytest.fixture
@@ -47,65 +41,6 @@ def evidence_data(reference_data) -> None:
     """The reference data with the 2017 evidence links (loaded here until the reference data
     command loads them)."""
     call_command("loaddata", "recommendation_evidence_2017", verbosity=0)
-
-
-def round_for(area: Area, month: datetime.date, kind: str = RoundKind.MONTHLY) -> AuditRound:
-    if kind == RoundKind.MONTHLY:
-        found = AuditRound.objects.filter(area=area, month=month, kind=kind).first()
-        if found:
-            return found
-    return factories.AuditRoundFactory(area=area, month=month, kind=kind)
-
-
-def make_audit(
-    *,
-    area: Area,
-    month: datetime.date = MONTH,
-    theme: str = "DA",
-    answers: dict[str, str],
-    state: str = AuditState.SUBMITTED,
-    grade: str = Grade.GOOD,
-    agreed: str | None = None,
-    kind: str = RoundKind.MONTHLY,
-    question_set: QuestionSet | None = None,
-) -> Audit:
-    """An audit of a case of `theme` in `area`'s round of `month`, with `answers` by question
-    code; moderated (agreed, or changed to `agreed`) when `state` is moderated."""
-    question_set = question_set or QuestionSet.objects.get(version=1)
-    graded = state in (AuditState.SUBMITTED, AuditState.MODERATED)
-    audit = factories.AuditFactory(
-        round=round_for(area, month, kind),
-        case__area=area,
-        case__theme=CaseTheme.objects.get(code=theme),
-        case__team=area.teams.first(),
-        question_set=question_set,
-        state=state,
-        grade=grade if graded else "",
-        submitted_at=timezone.now() if graded else None,
-        moderated_at=timezone.now() if state == AuditState.MODERATED else None,
-    )
-    questions = {q.code: q for q in question_set.questions.filter(code__in=list(answers))}
-    Answer.objects.bulk_create(
-        Answer(
-            audit=audit,
-            question=questions[code],
-            value=value,
-            comment=COMMENT if value in (AnswerValue.PARTLY, AnswerValue.NO) else "",
-        )
-        for code, value in answers.items()
-    )
-    if state == AuditState.MODERATED:
-        final = agreed or grade
-        Moderation.objects.create(
-            audit=audit,
-            moderator=factories.UserFactory(),
-            auditor=audit.auditor,
-            decision=ModerationDecision.CHANGED if final != grade else ModerationDecision.AGREED,
-            original_grade=grade,
-            agreed_grade=final,
-            reason="Supervision only acknowledged." if final != grade else "",
-        )
-    return audit
 
 
 def rec(number: int) -> Recommendation:

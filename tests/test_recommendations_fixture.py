@@ -1,27 +1,17 @@
 """The ten 2017 recommendations ship word for word from the inspectorate's review."""
 
 import datetime
-import re
-from pathlib import Path
 
 import pytest
 
-from recommendations.models import Recommendation, Timescale, add_months
+from audit_app.months import add_months
+from recommendations.models import Recommendation, Timescale
+from tests.builders import SEED, normalise
 
 pytestmark = pytest.mark.django_db
 
-SEED = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "seeds"
-    / "hmicfrs-2019-lancashire-ncpi-post-inspection-review.txt"
-)
 # Footnote markers the seed prints glued to a word; the fixture leaves them out.
 FOOTNOTE_MARKERS = [("MARAC6 ", "MARAC "), ("Act 198917 ", "Act 1989 ")]
-
-
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 @pytest.fixture

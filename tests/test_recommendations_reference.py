@@ -18,7 +18,7 @@ from recommendations.models import (
     Rating,
     Recommendation,
 )
-from tests.test_recommendations_fixture import SEED, normalise
+from tests.builders import SEED, normalise
 
 pytestmark = pytest.mark.django_db
 

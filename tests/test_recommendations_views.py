@@ -11,16 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit_app.models import Area, AuditState, Force, Grade, Role
+from audit_app.months import add_months
 from recommendations.models import (
     ActionState,
     AssessorKind,
     ProgressAssessment,
     Recommendation,
     RecommendationAction,
-    add_months,
 )
 from tests import factories
-from tests.test_recommendations_evidence import make_audit
+from tests.builders import make_audit
 
 pytestmark = pytest.mark.django_db
 

@@ -10,12 +10,13 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from audit_app.models import Area, Force, Role
+from audit_app.months import add_months
 from audit_app.reports import services
 from audit_app.reports.api import ReportRequestThrottle
 from audit_app.reports.models import MeetingAction, PvpReportVersion, ReportState
-from recommendations.models import Recommendation, add_months
+from recommendations.models import Recommendation
 from tests import factories
-from tests.test_reports_views import ready_version
+from tests.builders import ready_version
 
 MONTH = datetime.date(2026, 3, 1)
 

@@ -28,7 +28,7 @@ from audit_app.reports import services
 from audit_app.reports.models import PvpReportVersion, ReportState
 from audit_app.reports.rendering import percent, render_report_html, render_report_pdf
 from audit_app.reports.selectors import report_content
-from tests.test_reports_builders import Planned, build_month, build_months, people_for
+from tests.builders import Planned, build_month, build_months, people_for
 
 MONTH = datetime.date(2026, 3, 1)
 GRADES = [Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE]

@@ -4,10 +4,10 @@ import pytest
 from django.utils import timezone
 
 from audit_app.models import Force
+from audit_app.months import current_month
 from audit_app.reports.demo import build_reports_demo
 from audit_app.reports.models import MeetingAction
 from audit_app.reports.selectors import report_content
-from audit_app.selectors import current_month
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from audit_app.models import Area, Grade
 from audit_app.reports import services, tasks
 from audit_app.reports.models import PvpReport, PvpReportVersion, ReportState
-from tests.test_reports_builders import Planned, build_month, people_for
-
-MONTH = datetime.date(2026, 3, 1)
+from tests.builders import MONTH, Planned, build_month, people_for, request_report
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +39,9 @@ def west(reference_data):
     return area
 
 
-def request(area, by=None, month=MONTH) -> services.ReportRequest:
-    return services.report_request(force=area.force, area=area, month=month, by=by)
-
-
 def test_running_the_task_twice_makes_one_ready_version(west, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        outcome = request(west)
+        outcome = request_report(west)
     version = PvpReportVersion.objects.get(pk=outcome.version.pk)
     assert version.state == ReportState.READY
     first_file, first_hash = version.file.name, version.sha256
@@ -64,9 +58,9 @@ def test_a_new_request_makes_a_new_current_version_and_keeps_the_earlier_one(
     west, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        first = request(west).version
+        first = request_report(west).version
     with django_capture_on_commit_callbacks(execute=True):
-        second = request(west).version
+        second = request_report(west).version
     report = PvpReport.objects.get()
     assert [v.number for v in report.versions.order_by("number")] == [1, 2]
     assert set(report.versions.values_list("state", flat=True)) == {ReportState.READY}
@@ -78,8 +72,8 @@ def test_a_new_request_makes_a_new_current_version_and_keeps_the_earlier_one(
 
 def test_a_request_while_one_is_in_flight_joins_it(west):
     with mock.patch.object(tasks.compile_report, "apply_async") as queue:
-        first = request(west)
-        second = request(west)
+        first = request_report(west)
+        second = request_report(west)
     assert not first.joined and second.joined
     assert second.version.pk == first.version.pk
     assert PvpReportVersion.objects.count() == 1
@@ -110,13 +104,13 @@ def test_the_database_refuses_a_second_version_in_flight(west):
 )
 def test_a_version_lost_in_flight_is_replaced_not_joined(west, state, field, age):
     with mock.patch.object(tasks.compile_report, "apply_async"):
-        lost = request(west).version
+        lost = request_report(west).version
         recent = timezone.now() - age() + datetime.timedelta(minutes=1)
         PvpReportVersion.objects.filter(pk=lost.pk).update(state=state, **{field: recent})
-        assert request(west).joined  # not yet lost: joined
+        assert request_report(west).joined  # not yet lost: joined
         old = timezone.now() - age() - datetime.timedelta(minutes=1)
         PvpReportVersion.objects.filter(pk=lost.pk).update(**{field: old})
-        fresh = request(west)
+        fresh = request_report(west)
     assert not fresh.joined and fresh.version.number == 2
     lost.refresh_from_db()
     assert lost.state == ReportState.FAILED
@@ -127,14 +121,14 @@ def test_a_failure_keeps_the_previous_version_downloadable_and_says_why(
     west, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        good = request(west).version
+        good = request_report(west).version
     with (
         mock.patch(
             "audit_app.reports.services.render_report_pdf", side_effect=ValueError("bad SVG")
         ),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        bad = request(west).version
+        bad = request_report(west).version
     bad.refresh_from_db()
     assert bad.state == ReportState.FAILED
     assert "ValueError" in bad.failure_reason
@@ -161,7 +155,7 @@ def flaky_content(failures: int):
 
 def test_a_temporary_database_error_is_retried(west):
     with mock.patch.object(tasks.compile_report, "apply_async"):
-        version = request(west).version
+        version = request_report(west).version
     with mock.patch("audit_app.reports.services.report_content", side_effect=flaky_content(2)):
         tasks.compile_report.apply(args=[version.pk], task_id=version.celery_task_id, throw=False)
     version.refresh_from_db()
@@ -177,7 +171,7 @@ def test_retry_backoff_grows_and_is_capped():
 
 def test_a_database_that_stays_down_fails_the_version_after_the_last_retry(west):
     with mock.patch.object(tasks.compile_report, "apply_async"):
-        version = request(west).version
+        version = request_report(west).version
     with mock.patch(
         "audit_app.reports.services.report_content",
         side_effect=OperationalError("could not connect"),
@@ -191,7 +185,7 @@ def test_a_database_that_stays_down_fails_the_version_after_the_last_retry(west)
 
 def test_the_soft_time_limit_fails_the_version_with_the_reason(west):
     with mock.patch.object(tasks.compile_report, "apply_async"):
-        version = request(west).version
+        version = request_report(west).version
     with mock.patch(
         "audit_app.reports.services.render_report_pdf", side_effect=SoftTimeLimitExceeded()
     ):
@@ -215,7 +209,7 @@ def test_a_broker_that_is_down_fails_the_request_with_a_clear_message(
         ),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        outcome = request(west)
+        outcome = request_report(west)
     version = PvpReportVersion.objects.get(pk=outcome.version.pk)
     assert version.state == ReportState.FAILED
     assert version.failure_reason == services.QUEUE_UNAVAILABLE
@@ -232,7 +226,7 @@ def test_the_monthly_schedule_asks_for_every_area_and_the_force(reference_data):
 
 def test_beat_runs_the_schedule_monthly_in_london_time(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["monthly-pvp-reports"]
-    assert entry["task"] == "audit_app.reports.tasks.schedule_monthly_reports"
+    assert entry["task"] == "reports.schedule_monthly"
     assert entry["schedule"].day_of_month == {settings.REPORT_DAY_OF_MONTH}
     assert settings.CELERY_TIMEZONE == "Europe/London"
     assert (
@@ -257,7 +251,7 @@ def test_a_report_is_compiled_by_a_real_worker_over_the_broker(celery_worker_on_
         people=people_for(area),
         plan=[Planned("DA", original=Grade.GOOD), Planned("REF", original=Grade.INADEQUATE)],
     )
-    outcome = request(area)  # autocommit: queued on the broker at once
+    outcome = request_report(area)  # autocommit: queued on the broker at once
     deadline = time.monotonic() + 60
     state = None
     while time.monotonic() < deadline:
@@ -284,7 +278,7 @@ def test_a_temporary_error_is_retried_through_the_broker_with_backoff(celery_wor
         mock.patch("audit_app.reports.services.report_content", side_effect=flaky_content(1)),
         mock.patch.object(tasks, "retry_countdown", return_value=0.2) as countdown,
     ):
-        outcome = request(area)
+        outcome = request_report(area)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             version = PvpReportVersion.objects.get(pk=outcome.version.pk)

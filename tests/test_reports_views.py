@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from audit_app.models import Area, Force, Grade, Role
+from audit_app.months import add_months, current_month
 from audit_app.reports import services
 from audit_app.reports.models import (
     DownloadLog,
@@ -20,10 +19,8 @@ from audit_app.reports.models import (
     ReportState,
 )
 from audit_app.reports.selectors import report_content
-from audit_app.selectors import current_month
-from recommendations.models import add_months
 from tests import factories
-from tests.test_reports_builders import Planned, build_month, people_for
+from tests.builders import Planned, build_month, people_for, ready_version
 
 # The form offers the last thirteen months, so the tests use last month.
 MONTH = add_months(current_month(), -1)
@@ -35,18 +32,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def report_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def ready_version(force: Force, area: Area | None, month=MONTH, number=1) -> PvpReportVersion:
-    report, _ = PvpReport.objects.get_or_create(force=force, area=area, month=month)
-    pdf = f"%PDF-1.7 report {report.pk} v{number}".encode()
-    version = PvpReportVersion(report=report, number=number, state=ReportState.READY)
-    version.file.save(f"reports/test-{report.pk}-{number}.pdf", ContentFile(pdf), save=False)
-    version.size, version.sha256 = len(pdf), hashlib.sha256(pdf).hexdigest()
-    version.content = {}
-    version.save()
-    PvpReport.objects.filter(pk=report.pk).update(current=version, last_version=number)
-    return version
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from audit_app.models import (
     Role,
 )
 from tests import factories
-from tests.test_case_import import GOOD, csv_upload
+from tests.builders import GOOD, csv_upload
 from tests.walk_helpers import allocated_audit, answer_everything, submit
 
 pytestmark = pytest.mark.django_db

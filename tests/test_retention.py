@@ -16,8 +16,8 @@ from audit_app.models import (
     Case,
     Moderation,
 )
+from audit_app.months import add_months
 from audit_app.retention import retention_cutoff, retention_erase, retention_report
-from recommendations.models import add_months
 
 pytestmark = pytest.mark.django_db
 

@@ -29,11 +29,9 @@ from audit_app.models import (
     RoundState,
     SelectionSlot,
 )
-from audit_app.selectors import current_month
-from recommendations.models import add_months
+from audit_app.months import add_months, current_month
 from tests import factories
-from tests.test_case_import import GOOD, HEADER, csv_upload
-from tests.test_selection import candidate_cases
+from tests.builders import GOOD, HEADER, candidate_cases, csv_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from audit_app.urls_safety import safe_return_url
 from tests import factories
 from tests.factories import TEST_PASSWORD
 from tests.permission_matrix import ROWS
-from tests.url_world import World, routes, url_for, users_who_may, world_fixture
+from tests.url_world import World, client_for, routes, url_for, users_who_may, world_fixture
 
 # Every name a view might read a return address from.
 RETURN_KEYS = ("next", "back", "return_to", "return", "redirect", "redirect_to", "from", "url")
@@ -86,10 +86,7 @@ def off_site_targets(response) -> list[str]:
 
 
 def _client(world: World, kind: str) -> Client:
-    client = Client(raise_request_exception=False)
-    if world.users[kind] is not None:
-        client.force_login(world.users[kind])
-    return client
+    return client_for(world.users[kind])
 
 
 @pytest.mark.django_db

@@ -19,17 +19,16 @@ from audit_app.models import (
     Area,
     Audit,
     AuditState,
-    Case,
     CaseTheme,
     Role,
     RoundKind,
     RoundState,
     SelectionSlot,
 )
+from audit_app.months import add_months, current_month
 from audit_app.rounds import AuditorLoad, Candidate, CaseToAllocate, plan_allocation
-from audit_app.selectors import current_month
-from recommendations.models import add_months
 from tests import factories
+from tests.builders import candidate_cases
 
 # Properties of the pure plans --------------------------------------------------------------------
 
@@ -131,23 +130,6 @@ def manager(west):
 
 def next_month() -> datetime.date:
     return add_months(current_month(), 1)
-
-
-def candidate_cases(area: Area, month: datetime.date, per_theme: int = 3) -> list[Case]:
-    teams = list(area.teams.order_by("pk"))
-    made = []
-    for index, theme in enumerate(CaseTheme.objects.order_by("display_order")):
-        for n in range(per_theme):
-            made.append(
-                factories.CaseFactory(
-                    area=area,
-                    theme=theme,
-                    team=teams[(index + n) % len(teams)],
-                    station=f"Station {n}",
-                    occurred_on=month + datetime.timedelta(days=index + n),
-                )
-            )
-    return made
 
 
 def draft_round(area: Area, manager, month: datetime.date | None = None):

@@ -19,10 +19,10 @@ from audit_app.celery import app, queue_names
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = {
-    "audit_app.tasks.check_case_import": "imports",
-    "audit_app.tasks.save_case_import": "imports",
-    "audit_app.reports.tasks.compile_report": "reports",
-    "audit_app.tasks.send_notification": "email",
+    "rounds.check_case_import": "imports",
+    "rounds.save_case_import": "imports",
+    "reports.compile_report": "reports",
+    "notifications.send": "email",
 }
 
 

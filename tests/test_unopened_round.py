@@ -9,19 +9,18 @@ sub-page agree with the lists, which leave it out.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from audit_app import selectors
 from audit_app.models import Area, Audit, Role, RoundState
-from recommendations.models import add_months
+from audit_app.months import add_months
 from tests import factories
+from tests.url_world import url_entries
 from tests.walk_helpers import allocated_audit
 
 pytestmark = pytest.mark.django_db
@@ -32,15 +31,6 @@ AUDIT_COLLECTIONS = ("/api/audits/", "/api/moderation/audits/", "/api/audit-resu
 ROUND_COLLECTIONS = ("/api/rounds/",)
 
 
-def _walk(patterns, prefix: str = "", namespace: str = "") -> Iterator[tuple]:
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            inner = ":".join(part for part in (namespace, entry.namespace or "") if part)
-            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
-        elif isinstance(entry, URLPattern):
-            yield namespace, entry.name, entry.pattern
-
-
 def page_urls(audit: Audit) -> list[str]:
     """Every page URL pattern that takes an audit, filled for `audit`."""
     fill = {
@@ -49,14 +39,13 @@ def page_urls(audit: Audit) -> list[str]:
         "section_code": selectors.audit_walk(audit).sections[0].section.code,
     }
     urls = []
-    for namespace, name, pattern in _walk(get_resolver().url_patterns):
-        arguments = tuple(getattr(pattern, "converters", None) or ())
-        if "audit_id" not in arguments or str(pattern).startswith("api/"):
+    for entry in url_entries():
+        if "audit_id" not in entry.kwargs or entry.route.startswith("api/"):
             continue
-        missing = set(arguments) - set(fill)
-        assert not missing, f"say what fills {missing} of {pattern}"
-        kwargs = {arg: fill[arg] for arg in arguments}
-        urls.append(reverse(f"{namespace}:{name}" if namespace else name, kwargs=kwargs))
+        missing = set(entry.kwargs) - set(fill)
+        assert not missing, f"say what fills {missing} of {entry.route}"
+        kwargs = {arg: fill[arg] for arg in entry.kwargs}
+        urls.append(reverse(entry.view_name, kwargs=kwargs))
     return urls
 
 

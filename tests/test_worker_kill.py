@@ -18,9 +18,8 @@ from django.db import connection
 from audit_app.celery import queue_names
 from audit_app.models import Area, Grade
 from audit_app.reports.models import PvpReportVersion, ReportState
+from tests.builders import MONTH, Planned, build_month, people_for, request_report
 from tests.conftest import missing_service
-from tests.test_reports_builders import Planned, build_month, people_for
-from tests.test_reports_task import MONTH, request
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
 
@@ -106,7 +105,7 @@ def test_a_killed_worker_leaves_the_report_to_run_again_once(tmp_path):
     blocker = psycopg.connect(_database_url())
     try:
         app.conf.task_always_eager = False
-        outcome = request(area)
+        outcome = request_report(area)
         version_id = outcome.version.pk
         blocker.execute(
             "SELECT id FROM reports_pvpreportversion WHERE id = %s FOR UPDATE", [version_id]

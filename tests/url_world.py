@@ -4,21 +4,26 @@
 stranger, another force's audit manager, a draft round with its cases, an import, a token, a
 report with a ready version), so a test walking the URL resolver can fill every route's
 arguments and pick, from the matrix, a user who may open it. Build it once per module inside a
-transaction that is rolled back (see `world_fixture`).
+transaction that is rolled back (see `world_fixture`, which builds other worlds too).
+
+The walk: `url_entries()` yields every URL pattern with its full route, keyword arguments and
+view; `url_patterns()` and `routes()` give them by matrix row name (`Route`), and `url_for` fills
+a route's arguments from the world's records. `client_for` signs a client in.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple, TypeVar
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -37,13 +42,17 @@ from audit_app.models import (
     SafeguardingEscalation,
     User,
 )
+from audit_app.months import add_months, current_month
 from audit_app.reports.models import MeetingAction, PvpReport, PvpReportVersion, ReportState
 from audit_app.reports.selectors import report_content
-from recommendations.models import Inspection, ProgressAssessment, Recommendation, add_months
+from recommendations.models import Inspection, ProgressAssessment, Recommendation
 from tests import factories
 from tests.permission_matrix import ANONYMOUS, OTHER_FORCE, ROWS, STRANGER, USER_KINDS, Bug, Row
 
-COLLAPSED_NAMESPACES = {"admin"}  # the admin is one row of the matrix
+T = TypeVar("T")
+
+# Everything under these namespaces is checked by the one row named after the namespace.
+COLLAPSED_NAMESPACES = {"admin"}
 
 
 @dataclass
@@ -52,15 +61,46 @@ class World:
     records: dict[str, object]
 
 
-@dataclass(frozen=True)
-class Route:
-    key: str  # the matrix row's name: "name" or "namespace:name"
+# --- Walking the URL configuration ---------------------------------------------------------------
+
+
+class UrlEntry(NamedTuple):
+    """One URL pattern as the resolver holds it: its full route, keyword arguments and view."""
+
+    namespace: str
+    name: str | None
     route: str
     kwargs: tuple[str, ...]
+    callback: object
+
+    @property
+    def view_name(self) -> str | None:
+        return f"{self.namespace}:{self.name}" if self.namespace else self.name
+
+
+@dataclass(frozen=True)
+class Route:
+    """A URL pattern under its matrix row's name (the admin's patterns are one route)."""
+
+    key: str  # the row's name: "name", "namespace:name", or "<unnamed> route"
+    route: str
+    kwargs: tuple[str, ...]
+    callback: object = field(default=None, compare=False)
 
     @property
     def is_api(self) -> bool:
         return self.route.startswith("api/")
+
+    @property
+    def drf_methods(self) -> set[str] | None:
+        """The methods a DRF view answers; None for a plain Django view (not introspectable)."""
+        actions = getattr(self.callback, "actions", None)
+        if actions:
+            return {method.upper() for method in actions}
+        view_class = getattr(self.callback, "cls", None)
+        if view_class is not None and hasattr(view_class, "http_method_names"):
+            return {m.upper() for m in view_class.http_method_names if hasattr(view_class, m)}
+        return None
 
 
 def _kwargs(pattern) -> tuple[str, ...]:
@@ -71,7 +111,7 @@ def _kwargs(pattern) -> tuple[str, ...]:
     return tuple(regex.groupindex) if regex is not None else ()
 
 
-def _walk(patterns, prefix: str = "", namespace: str = "", kwargs: tuple = ()) -> Iterator:
+def _walk(patterns, prefix: str, namespace: str, kwargs: tuple) -> Iterator[UrlEntry]:
     for entry in patterns:
         route = prefix + str(entry.pattern)
         found = kwargs + _kwargs(entry.pattern)
@@ -79,22 +119,43 @@ def _walk(patterns, prefix: str = "", namespace: str = "", kwargs: tuple = ()) -
             inner = ":".join(part for part in (namespace, entry.namespace or "") if part)
             yield from _walk(entry.url_patterns, route, inner, found)
         elif isinstance(entry, URLPattern):
-            yield namespace, entry.name, route, found
+            yield UrlEntry(namespace, entry.name, route, found, entry.callback)
 
 
-def routes() -> list[Route]:
-    """Every URL pattern Django knows, once each (DRF's `.json` twins are their base route)."""
+def url_entries() -> Iterator[UrlEntry]:
+    """Every URL pattern Django knows, the admin's and DRF's `.json` twins included."""
+    return _walk(get_resolver().url_patterns, "", "", ())
+
+
+def _collect() -> tuple[dict[str, Route], list[str]]:
     found: dict[str, Route] = {}
-    for namespace, name, route, kwargs in _walk(get_resolver().url_patterns):
+    duplicates: list[str] = []
+    for namespace, name, route, kwargs, callback in url_entries():
         top = namespace.split(":")[0]
         if top in COLLAPSED_NAMESPACES:
-            found.setdefault(top, Route(top, f"{top}/", ()))
+            found.setdefault(top, Route(top, f"{top}/", (), callback))
             continue
         if "format" in kwargs:
             continue
-        key = f"{namespace}:{name}" if namespace and name else (name or route)
-        found.setdefault(key, Route(key, route, kwargs))
-    return sorted(found.values(), key=lambda r: r.key)
+        key = f"{namespace}:{name}" if namespace and name else (name or f"<unnamed> {route}")
+        if key in found:
+            duplicates.append(f"{key}: {found[key].route} and {route}")
+            continue
+        found[key] = Route(key, route, kwargs, callback)
+    return found, duplicates
+
+
+def url_patterns() -> dict[str, Route]:
+    """Every URL pattern by row name. DRF's format-suffix twins (`audits.json`) are the same view
+    as their base route under the same name, so the base route covers them."""
+    found, duplicates = _collect()
+    assert not duplicates, "URL names used twice (name them apart): " + "; ".join(duplicates)
+    return found
+
+
+def routes() -> list[Route]:
+    """Every URL pattern once, by row name (the first where a name is used twice)."""
+    return sorted(_collect()[0].values(), key=lambda r: r.key)
 
 
 def url_for(route: Route, records: dict) -> str:
@@ -106,7 +167,25 @@ def url_for(route: Route, records: dict) -> str:
         if route.kwargs:
             raise LookupError(f"{route.key}: no row in tests/permission_matrix.py")
         return reverse(route.key)
-    return reverse(route.key, kwargs={name: records[row.kwargs[name]] for name in route.kwargs})
+    kwargs = {}
+    for name in route.kwargs:
+        source = row.kwargs.get(name)
+        if source is None:
+            raise LookupError(f"row {route.key}: say which record fills <{name}>")
+        if source not in records:
+            raise LookupError(
+                f"row {route.key}: no record {source!r}; add it in build_world (tests/url_world.py)"
+            )
+        kwargs[name] = records[source]
+    return reverse(route.key, kwargs=kwargs)
+
+
+def client_for(user: User | None) -> Client:
+    """A client signed in as `user` (signed out for None) that answers a view's error with 500."""
+    client = Client(raise_request_exception=False)
+    if user is not None:
+        client.force_login(user)
+    return client
 
 
 def _expected(row: Row, kind: str, method: str, is_api: bool):
@@ -135,6 +214,9 @@ def users_who_may(route: Route, method: str = "GET") -> list[str]:
     return [kind for _, kind in ranked]
 
 
+# --- The people and records ---------------------------------------------------------------------
+
+
 def _west_audit(user: User, state: str) -> Audit:
     return (
         Audit.objects.filter(
@@ -145,8 +227,9 @@ def _west_audit(user: User, state: str) -> Audit:
     )
 
 
-def _ready_version(report: PvpReport) -> PvpReportVersion:
-    """A ready version with compiled content and a stand-in PDF (WeasyPrint is slow)."""
+def compiled_version(report: PvpReport) -> PvpReportVersion:
+    """The report's first version, ready, with really compiled content and a stand-in PDF
+    (WeasyPrint is slow)."""
     cutoff = timezone.now()
     content = report_content(
         force=report.force, area=report.area, month=report.month, cutoff=cutoff
@@ -170,6 +253,7 @@ def _ready_version(report: PvpReport) -> PvpReportVersion:
 
 
 def build_world() -> World:
+    """The demo, a stranger, another force's audit manager, and the records the demo lacks."""
     call_command("load_reference_data", verbosity=0)
     build_demo()
     users: dict[str, User | None] = {ANONYMOUS: None}
@@ -196,7 +280,7 @@ def build_world() -> World:
     )
     imported = case_import.case_import_start(force=west.force, by=manager, upload=upload)
     token, _ = tokens.token_create(user=auditor, name="World")
-    this_month = selectors.current_month()
+    this_month = current_month()
     last_month = add_months(this_month, -1)
     report = PvpReport.objects.create(force=west.force, area=west, month=last_month)
     recommendation = Recommendation.objects.filter(actions__isnull=False).order_by("pk").first()
@@ -212,7 +296,7 @@ def build_world() -> World:
         "case_import": imported.pk,
         "token": token.pk,
         "report": report.pk,
-        "version": _ready_version(report).pk,
+        "version": compiled_version(report).pk,
         "meeting_action": MeetingAction.objects.filter(area=west).order_by("pk").first().pk,
         "recommendation": recommendation.pk,
         "recommendation_action": action.pk,
@@ -236,8 +320,12 @@ def build_world() -> World:
     return World(users=users, records=records)
 
 
-def world_fixture(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
-    """The body of a module-scoped fixture: built once, rolled back at the end."""
+def world_fixture(
+    django_db_setup, django_db_blocker, tmp_path_factory, build: Callable[[], T] = build_world
+) -> Iterator[T]:
+    """The body of a module-scoped fixture: `build()` (the URL world unless told) runs once, with
+    tasks run in-process and report files in a throwaway directory, inside a transaction rolled
+    back at the end; each test runs in a savepoint inside it."""
     media = tmp_path_factory.mktemp("url-world-media")
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
@@ -247,7 +335,7 @@ def world_fixture(django_db_setup, django_db_blocker, tmp_path_factory) -> Itera
             override_settings(MEDIA_ROOT=media),
             transaction.atomic(),
         ):
-            yield build_world()
+            yield build()
             transaction.set_rollback(True)
     finally:
         celery_app.conf.task_always_eager = eager

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from audit_app import selectors, services
-from audit_app.models import Area, Audit, AuditRound, CaseTheme, QuestionSet, Role, User
-from audit_app.selectors import current_month
+from audit_app.models import (
+    Area,
+    Audit,
+    AuditRound,
+    CaseTheme,
+    ModerationDecision,
+    ModerationPolicy,
+    QuestionSet,
+    Role,
+    User,
+)
+from audit_app.months import current_month
 from tests import factories
 
 
@@ -52,3 +62,23 @@ def submit(audit: Audit, grade: str = "good", reason: str = "") -> Audit:
         areas_for_improvement="Record the child's words.",
         seen_revision=audit.revision,
     )
+
+
+def agreed_audit(**kwargs) -> tuple[Audit, User]:
+    """An audit of West (not moderated blind) answered, submitted and agreed by a new moderator
+    of West, with that moderator; `kwargs` go to `allocated_audit`."""
+    area = Area.objects.get(code="west")
+    ModerationPolicy.objects.update_or_create(force=area.force, defaults={"blind_share_percent": 0})
+    audit = allocated_audit(**kwargs)
+    answer_everything(audit)
+    submit(audit)
+    moderator = factories.user_with_role(Role.MODERATOR, area)
+    audit.refresh_from_db()
+    services.moderation_record(
+        audit=audit,
+        moderator=moderator,
+        decision=services.ModerationInput(decision=ModerationDecision.AGREED),
+        seen_revision=audit.revision,
+    )
+    audit.refresh_from_db()
+    return audit, moderator

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from audit_app import analytics, exports, selectors
 from audit_app.api.serializers import ErrorSerializer, VisibilityMixin
 from audit_app.models import Answer, Audit, Case, Moderation
-from audit_app.permissions import user_scope
+from audit_app.permissions import OVERSIGHT_ROLES, user_scope
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Unknown or invalid filter, with the reason"),
@@ -43,7 +43,7 @@ class IsAnalyst(BasePermission):
         return bool(
             request.user
             and request.user.is_authenticated
-            and user_scope(request.user).has_role(*analytics.ANALYST_ROLES)
+            and user_scope(request.user).has_role(*OVERSIGHT_ROLES)
         )
 
 
@@ -169,7 +169,7 @@ class CaseResultViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Case.objects.none()
         return Case.objects.filter(
-            user_scope(self.request.user).area_filter(*analytics.ANALYST_ROLES)
+            user_scope(self.request.user).area_filter(*OVERSIGHT_ROLES)
         ).select_related("area", "theme", "team")
 
 
@@ -211,7 +211,7 @@ class ModerationRecordViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Moderation.objects.none()
         return (
-            selectors.moderations_for(self.request.user, analytics.ANALYST_ROLES)
+            selectors.moderations_for(self.request.user, OVERSIGHT_ROLES)
             .select_related("audit__round__area")
             .prefetch_related("themes")
         )

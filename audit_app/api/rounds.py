@@ -35,7 +35,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audit_app import case_import as importing
-from audit_app import rounds, tasks
+from audit_app import rounds
 from audit_app.api.serializers import ErrorSerializer
 from audit_app.fields import PlausibleDateApiField, PlausibleMonthApiField
 from audit_app.models import (
@@ -54,7 +54,8 @@ from audit_app.models import (
     SelectionSlot,
     User,
 )
-from audit_app.permissions import ROUND_READERS, areas_for, rounds_for, user_scope
+from audit_app.permissions import OVERSIGHT_ROLES, areas_for, rounds_for, user_scope
+from audit_app.queueing import task_named
 
 logger = logging.getLogger(__name__)
 
@@ -293,7 +294,7 @@ class CaseImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def _queue_check(self, case_import: CaseImport) -> None:
         try:
-            _queue(tasks.check_case_import, case_import.pk)
+            _queue(task_named("rounds.check_case_import"), case_import.pk)
         except BrokerUnavailable as exc:
             logger.error("case import %s: the check could not be queued", case_import.pk)
             raise QueueUnavailable(
@@ -357,7 +358,7 @@ class CaseImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         with _refusals_as_400():
             case_import = importing.case_import_confirm(case_import=case_import, by=request.user)
         try:
-            _queue(tasks.save_case_import, case_import.pk)
+            _queue(task_named("rounds.save_case_import"), case_import.pk)
         except BrokerUnavailable as exc:
             logger.error("case import %s: the save could not be queued", case_import.pk)
             _undo_confirm(case_import.pk, before)
@@ -556,7 +557,7 @@ class RoundViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
-        _require(request, ROUND_READERS, "audit rounds")
+        _require(request, OVERSIGHT_ROLES, "audit rounds")
 
     def get_queryset(self) -> QuerySet[AuditRound]:
         found = _rounds(self.request.user)
@@ -729,7 +730,7 @@ class SelectionSlotViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
-        _require(request, ROUND_READERS, "audit rounds")
+        _require(request, OVERSIGHT_ROLES, "audit rounds")
 
     def get_queryset(self) -> QuerySet[SelectionSlot]:
         return SelectionSlot.objects.filter(round__in=rounds_for(self.request.user)).select_related(

@@ -25,6 +25,7 @@ from audit_app.api.serializers import ErrorSerializer
 from audit_app.dates import validate_plausible_date
 from audit_app.fields import RecordIdApiField
 from audit_app.models import Area, Force
+from audit_app.months import parse_month
 from audit_app.permissions import user_scope
 from audit_app.reports import selectors, services
 from audit_app.reports.models import (
@@ -47,7 +48,11 @@ ERRORS = {
 
 
 def _month(value: str) -> datetime.date:
-    return datetime.date(int(value[:4]), int(value[5:7]), 1)
+    """A month the serializer's pattern has already checked as YYYY-MM."""
+    month = parse_month(value)
+    if month is None:
+        raise serializers.ValidationError({"month": ["Enter the month as YYYY-MM."]})
+    return month
 
 
 def _require(request: Request, roles: tuple[str, ...], message: str) -> None:

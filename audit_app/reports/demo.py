@@ -10,9 +10,9 @@ import datetime
 from django.db import transaction
 
 from audit_app.models import FindingTheme, Force, Role, RoleAssignment
+from audit_app.months import add_months, current_month
 from audit_app.reports.models import ActionState, ActionType, MeetingAction
-from audit_app.selectors import current_month
-from recommendations.models import Recommendation, add_months
+from recommendations.models import Recommendation
 
 DEMO_ACTIONS = [
     # (area code or None for the central meeting, months ago, description, type, owner,

@@ -10,6 +10,7 @@ from django import forms
 from audit_app.dates import validate_plausible_date
 from audit_app.fields import RecordChoiceField, RecordMultipleChoiceField
 from audit_app.models import FindingTheme
+from audit_app.months import parse_month
 from audit_app.reports import services
 from audit_app.reports.models import DESCRIPTION_MAX_LENGTH, ActionState, ActionType
 from recommendations.models import Recommendation
@@ -22,8 +23,11 @@ def month_choices(today: datetime.date | None = None) -> list[tuple[str, str]]:
     return [(f"{month:%Y-%m}", f"{month:%B %Y}") for month in services.report_months(today)]
 
 
-def parse_month(value: str) -> datetime.date:
-    return datetime.datetime.strptime(value, "%Y-%m").date()
+def _month(value: str) -> datetime.date:
+    month = parse_month(value)
+    if month is None:
+        raise forms.ValidationError("Choose a month from the list")
+    return month
 
 
 class ReportRequestForm(forms.Form):
@@ -50,7 +54,7 @@ class ReportRequestForm(forms.Form):
             self.initial.setdefault("month", month_choices()[1][0])
 
     def clean_month(self) -> datetime.date:
-        return parse_month(self.cleaned_data["month"])
+        return _month(self.cleaned_data["month"])
 
 
 class MeetingActionForm(forms.Form):
@@ -144,4 +148,4 @@ class MeetingActionForm(forms.Form):
             self.initial.setdefault("meeting_month", month_choices()[0][0])
 
     def clean_meeting_month(self) -> datetime.date:
-        return parse_month(self.cleaned_data["meeting_month"])
+        return _month(self.cleaned_data["meeting_month"])

@@ -16,8 +16,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.safestring import mark_safe
 from weasyprint import HTML
 
+from audit_app import charts
 from audit_app.pdf import BASE_URL, ProjectFilesFetcher
-from audit_app.reports import charts
 
 TEMPLATE = "reports/document.html"
 

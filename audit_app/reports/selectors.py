@@ -27,6 +27,7 @@ from audit_app.models import (
     TeamType,
     User,
 )
+from audit_app.months import add_months
 from audit_app.permissions import areas_for, user_scope
 from audit_app.reports.models import (
     OPEN_ACTION_STATES,
@@ -35,7 +36,6 @@ from audit_app.reports.models import (
     PvpReportVersion,
 )
 from audit_app.selectors import awaiting_blind_grade
-from recommendations.models import add_months
 
 # Senior leaders chair the meetings, audit managers run auditing, and the area's detective
 # inspector (the moderator) presents the report: all three read and download their area's reports.

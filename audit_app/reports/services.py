@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from audit_app.dates import plausible_date_problem
 from audit_app.models import Area, FindingTheme, Force, User
+from audit_app.months import add_months, current_month, first_of_month
+from audit_app.queueing import task_named
 from audit_app.reports.models import (
     DESCRIPTION_MAX_LENGTH,
     IN_FLIGHT_STATES,
@@ -32,8 +34,7 @@ from audit_app.reports.models import (
 )
 from audit_app.reports.rendering import render_report_html, render_report_pdf
 from audit_app.reports.selectors import report_content
-from audit_app.selectors import current_month
-from recommendations.models import Recommendation, add_months
+from recommendations.models import Recommendation
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +43,6 @@ REASON_MAX_LENGTH = 300
 # A report covers this month or one of the twelve before it: the months the page offers, and the
 # only ones the API takes, since both ask through `report_request`.
 REPORT_MONTHS = 13
-
-
-def first_of_month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
 
 
 def stale_after() -> datetime.timedelta:
@@ -138,8 +135,7 @@ def report_request(
 
 
 def _enqueue(version_id: int, task_id: str) -> None:
-    from audit_app.reports.tasks import compile_report
-
+    compile_report = task_named("reports.compile_report")
     if compile_report.app.conf.task_always_eager:
         # In-process (no broker): run now; retries run at once rather than raising to the caller.
         compile_report.apply(args=[version_id], task_id=task_id, throw=False)

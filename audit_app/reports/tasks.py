@@ -46,6 +46,7 @@ def retry_countdown(retries: int) -> float:
 
 
 @shared_task(
+    name="reports.compile_report",
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -98,7 +99,7 @@ def compile_report(self, version_id: int) -> str:
         return "failed"
 
 
-@shared_task(acks_late=True)
+@shared_task(name="reports.schedule_monthly", acks_late=True)
 def schedule_monthly_reports() -> int:
     """Celery beat, monthly: every area's report and the force's for the month just ended."""
     requests = services.monthly_reports_request()

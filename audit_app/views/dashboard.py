@@ -5,18 +5,16 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from audit_app import analytics
+from audit_app import analytics, charts
 from audit_app.models import RoundKind
-from audit_app.permissions import areas_for, role_required
-from audit_app.reports import charts
-from audit_app.selectors import current_month
-from recommendations.models import add_months
+from audit_app.months import add_months, current_month
+from audit_app.permissions import OVERSIGHT_ROLES, areas_for, role_required
 
 GRADE_LABELS = [g.label for g in analytics.GRADE_ORDER]
 DASHBOARD_FILTERS = ("area", "month_from", "month_to", "theme", "team_type", "basis")
 
 
-@role_required(*analytics.ANALYST_ROLES)
+@role_required(*OVERSIGHT_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     for key in list(params):
@@ -34,7 +32,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "filterset": filterset,
-        "areas": areas_for(request.user, analytics.ANALYST_ROLES),
+        "areas": areas_for(request.user, OVERSIGHT_ROLES),
         "basis": "moderated" if moderated_only else "graded",
         "grade_labels": GRADE_LABELS,
         "params": params,

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_http_methods
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from audit_app import case_import as importing
-from audit_app import tasks
 from audit_app.forms import CaseImportForm
 from audit_app.models import CaseImport, CaseImportRow, CaseImportState, Role, RowOutcome, User
 from audit_app.permissions import areas_for, role_required
+from audit_app.queueing import task_named
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
         except PermissionDenied:
             raise
         else:
-            if not queue(tasks.check_case_import, case_import.pk):
+            if not queue(task_named("rounds.check_case_import"), case_import.pk):
                 messages.warning(
                     request,
                     "The file is saved but the background queue is unavailable, so it is not "
@@ -89,7 +89,7 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
             if action == "confirm":
                 before = importing.confirmation_fields(case_import)
                 importing.case_import_confirm(case_import=case_import, by=request.user)
-                if not queue(tasks.save_case_import, case_import.pk):
+                if not queue(task_named("rounds.save_case_import"), case_import.pk):
                     importing.case_import_unconfirm(case_import_id=case_import.pk, before=before)
                     messages.warning(
                         request,
@@ -100,7 +100,7 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
                 importing.case_import_cancel(case_import=case_import)
                 messages.success(request, "The import is cancelled; nothing was saved.")
             elif action == "retry" and case_import.state == CaseImportState.QUEUED:
-                queue(tasks.check_case_import, case_import.pk)
+                queue(task_named("rounds.check_case_import"), case_import.pk)
             else:
                 return HttpResponse("Unknown action.", status=400)
         except ValidationError as error:

@@ -19,11 +19,9 @@ from audit_app.forms import (
     ThemeListChangeForm,
 )
 from audit_app.models import AuditState, FindingTheme, ModerationPolicy, Role
-from audit_app.permissions import role_required, user_scope
+from audit_app.months import add_months
+from audit_app.permissions import OVERSIGHT_ROLES, role_required, user_scope
 from audit_app.views.auditing import bad_request
-from recommendations.models import add_months
-
-CONSISTENCY_READERS = (Role.MODERATOR, Role.SENIOR_LEADER, Role.AUDIT_MANAGER, Role.INSPECTOR)
 
 
 @role_required(Role.MODERATOR)
@@ -130,7 +128,7 @@ def _blind_grade(request: HttpRequest, audit) -> HttpResponse:
     return render(request, "moderation/blind_grade.html", {"audit": audit, "form": form})
 
 
-@role_required(*CONSISTENCY_READERS)
+@role_required(*OVERSIGHT_ROLES)
 def consistency(request: HttpRequest) -> HttpResponse:
     this_month = timezone.localdate().replace(day=1)
     form = PeriodForm(request.GET or None)

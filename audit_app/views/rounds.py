@@ -19,8 +19,8 @@ from audit_app.forms import (
     SlotEmptyForm,
 )
 from audit_app.models import AuditRound, Role, RoundKind, RoundState, SelectionSlot
-from audit_app.permissions import ROUND_READERS, areas_for, role_required, rounds_for
-from recommendations.models import add_months
+from audit_app.months import add_months, current_month
+from audit_app.permissions import OVERSIGHT_ROLES, areas_for, role_required, rounds_for
 
 ROUND_RUNNERS = (Role.AUDIT_MANAGER, Role.INSPECTOR)
 
@@ -30,7 +30,7 @@ def posted(request: HttpRequest) -> tuple:
     return (request.POST,) if request.method == "POST" else ()
 
 
-@role_required(*ROUND_READERS)
+@role_required(*OVERSIGHT_ROLES)
 def round_list(request: HttpRequest) -> HttpResponse:
     visible = rounds_for(request.user).order_by("-month", "area__name")
     return render(
@@ -78,7 +78,7 @@ def _round_page(
     return render(request, "rounds/round_detail.html", context, status=400 if errors else 200)
 
 
-@role_required(*ROUND_READERS)
+@role_required(*OVERSIGHT_ROLES)
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     return _round_page(request, selectors.round_for_user(request.user, round_id))
 
@@ -113,7 +113,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{audit_round} created. Now select its cases.")
             return redirect("round_detail", round_id=audit_round.pk)
     if not form.is_bound:
-        next_month = add_months(selectors.current_month(), 1)
+        next_month = add_months(current_month(), 1)
         form.initial = {
             "month": f"{next_month:%Y-%m}",
             "due_date": (add_months(next_month, 1)).isoformat(),

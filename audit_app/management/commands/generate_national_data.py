@@ -26,7 +26,7 @@ from audit_app.models import (
     TeamType,
     User,
 )
-from recommendations.models import add_months
+from audit_app.months import add_months
 
 TEAMS = [
     ("child-protection", "Child protection team", TeamType.SPECIALIST),
