@@ -62,7 +62,10 @@ migrations-check: install
 
 deploy-check: install
 	DEBUG=0 SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
-		ALLOWED_HOSTS=case-audit.example.police.uk \
+		ALLOWED_HOSTS=case-audit.example.police.uk SITE_URL=https://case-audit.example.police.uk \
+		DATABASE_URL=postgresql://case-audit@db.invalid/case-audit \
+		CELERY_BROKER_URL=redis://broker.invalid:6379/0 \
+		EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bench: install assets

@@ -6,8 +6,7 @@ class AuditAppConfig(AppConfig):
     verbose_name = "Case audit"
 
     def ready(self) -> None:
-        # Connects the sign-in signal that starts each session's ten-hour clock.
-        from audit_app import middleware  # noqa: F401
+        from audit_app import checks  # noqa: F401 - registers the deployment checks
         from audit_app.celery import app as celery_app
 
         # Register every app's tasks, so that services can queue them by name (audit_app.queueing).

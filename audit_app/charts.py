@@ -25,6 +25,8 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from audit_app.statistics import percent
+
 # GOV.UK green, yellow and red, with each segment's share written inside it and the figures in the
 # table after each chart, so nothing depends on telling the colours apart. (Hatching would too,
 # but WeasyPrint draws SVG patterns slowly: it was most of the PDF's drawing time.)
@@ -141,16 +143,17 @@ def _label_width(labels: Sequence[str]) -> float:
     return 0.2 + 0.058 * max((len(label) for label in labels), default=1)
 
 
-def _segment_labels(axes, bars, shares: Sequence[float], colour_index: int) -> None:
+def _segment_labels(axes, bars, counts: Sequence[tuple[int, int]], colour_index: int) -> None:
     """The share written inside each segment wide enough to hold it, so the chart reads without
-    telling the colours apart."""
+    telling the colours apart; rounded as every other share (statistics.percent)."""
     text_colour = TEXT_COLOUR if colour_index == 1 else "#ffffff"
-    for bar, share in zip(bars, shares, strict=True):
-        if share < 9:
+    for bar, (count, total) in zip(bars, counts, strict=True):
+        share = percent(count, total)
+        if share is None or share < 9:
             continue
         x = bar.get_x() + bar.get_width() / 2
         y = bar.get_y() + bar.get_height() / 2
-        axes.text(x, y, f"{share:.0f}%", ha="center", va="center", fontsize=7.5, color=text_colour)
+        axes.text(x, y, f"{share}%", ha="center", va="center", fontsize=7.5, color=text_colour)
 
 
 def grade_share_bars(
@@ -179,12 +182,7 @@ def grade_share_bars(
                 edgecolor="white",
                 linewidth=0.6,
             )
-            _segment_labels(
-                axes,
-                bars,
-                shares,
-                g,
-            )
+            _segment_labels(axes, bars, [(row[g], sum(row)) for row in counts], g)
             left = [a + b for a, b in zip(left, shares, strict=True)]
         for y, row in zip(positions, counts, strict=True):
             axes.text(101.5, y, f"{sum(row)}", va="center", fontsize=8)
@@ -223,12 +221,7 @@ def trend_bars(
                 edgecolor="white",
                 linewidth=0.6,
             )
-            _segment_labels(
-                axes,
-                bars,
-                shares,
-                g,
-            )
+            _segment_labels(axes, bars, [(row[g], sum(row)) for row in counts], g)
             bottom = [a + b for a, b in zip(bottom, shares, strict=True)]
         for x, row in zip(positions, counts, strict=True):
             axes.text(x, 101, f"n={sum(row)}", ha="center", va="bottom", fontsize=8)

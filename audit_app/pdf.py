@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
+from django.http import FileResponse
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -65,3 +66,13 @@ class ProjectFilesFetcher(URLFetcher):
 
 def render_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=BASE_URL, url_fetcher=ProjectFilesFetcher()).write_pdf()
+
+
+def pdf_download_response(handle, filename: str) -> FileResponse:
+    """A stored PDF as an attachment that no cache keeps (page and API alike)."""
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from audit_app.models import Area, AuditRound, Role, RoleAssignment, User
+from audit_app.models import Area, Role, RoleAssignment, User
 
 _CACHE_ATTRIBUTE = "_case_audit_scope"
 
@@ -109,6 +109,14 @@ def areas_for(user: User, roles: Iterable[str]) -> QuerySet[Area]:
 OVERSIGHT_ROLES = (Role.AUDIT_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER, Role.INSPECTOR)
 
 
-def rounds_for(user: User) -> QuerySet[AuditRound]:
-    """Rounds the user may read as a manager, moderator, senior leader or inspector."""
-    return AuditRound.objects.filter(user_scope(user).area_filter(*OVERSIGHT_ROLES))
+def role_descriptions(user: User) -> list[str]:
+    """'Moderator (West)', 'Inspector (whole force)': what the user is signed in as."""
+    assignments = RoleAssignment.objects.filter(user=user).select_related("area")
+    return [
+        f"{a.get_role_display()} ({a.area.name if a.area_id else 'whole force'})"
+        for a in assignments
+    ]
+
+
+def areas_for_role(user: User, role: str) -> QuerySet:
+    return areas_for(user, [role]).order_by("pk")

@@ -87,9 +87,18 @@ INSTALLED_APPS = [
     "simple_history",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # The kernel (organisation, reference data, scope and roles), then the domains, lowest first.
     "audit_app.apps.AuditAppConfig",
+    "audit_app.accounts.apps.AccountsConfig",
+    "audit_app.notifications.apps.NotificationsConfig",
+    "audit_app.access_log.apps.AccessLogConfig",
+    "audit_app.audits.apps.AuditsConfig",
+    "audit_app.rounds.apps.RoundsConfig",
     "recommendations.apps.RecommendationsConfig",
     "audit_app.reports.apps.ReportsConfig",
+    "audit_app.analytics.apps.AnalyticsConfig",
+    "audit_app.retention.apps.RetentionConfig",
+    "audit_app.demo.apps.DemoConfig",
 ]
 
 MIDDLEWARE = [
@@ -103,14 +112,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "audit_app.middleware.SessionLifetimeMiddleware",
+    "audit_app.accounts.middleware.SessionLifetimeMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "audit_app.middleware.TwoFactorMiddleware",
+    "audit_app.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "audit_app.access_log.AccessLogMiddleware",
+    "audit_app.access_log.middleware.AccessLogMiddleware",
     "audit_app.api.strict_parameters.UnknownQueryParameterMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -172,17 +181,17 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "audit_app.sign_in.lockout_response"
+AXES_LOCKOUT_CALLABLE = "audit_app.accounts.lockout.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 # The client's address: REMOTE_ADDR, or behind this many trusted reverse proxies (each appending to
 # X-Forwarded-For) the address the outermost one saw (audit_app.sign_in.client_ip).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
-AXES_CLIENT_IP_CALLABLE = "audit_app.sign_in.client_ip"
+AXES_CLIENT_IP_CALLABLE = "audit_app.accounts.lockout.client_ip"
 # Every failure is kept, so failures for one account from every address can be counted; past this
 # many in the window, the password is tried only from browsers that account signed in from before.
-AXES_HANDLER = "audit_app.sign_in.SignInHandler"
+AXES_HANDLER = "audit_app.accounts.lockout.SignInHandler"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 SIGN_IN_ACCOUNT_FAILURE_LIMIT = env_int("SIGN_IN_ACCOUNT_FAILURE_LIMIT", 10)
 SIGN_IN_ACCOUNT_WINDOW_HOURS = env_int("SIGN_IN_ACCOUNT_WINDOW_HOURS", 24)
@@ -260,7 +269,7 @@ WHITENOISE_USE_FINDERS = not env_bool("STATIC_MANIFEST", False)
 
 # Sessions and cookies. Secure by default; `make run` serves plain HTTP with DEBUG on.
 # A session ends after 30 minutes without a request, and 10 hours after sign-in at most
-# (audit_app.middleware.SessionLifetimeMiddleware, which also renews it on activity).
+# (audit_app.accounts.middleware.SessionLifetimeMiddleware, which also renews it on activity).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_MAX_AGE_HOURS = env_int("SESSION_MAX_AGE_HOURS", 10)
 SESSION_COOKIE_HTTPONLY = True
@@ -290,6 +299,21 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "case-audit@localhost")
 
 # Celery. With no broker configured, tasks run in-process so the embedded default needs no server.
+# The case import (audit_app/rounds): the upload's size, then how much of a file is read before
+# it is refused (audit_app/rounds/import_reader.py ReadLimits); each can be set by its name.
+CASE_IMPORT_MAX_BYTES = env_int("CASE_IMPORT_MAX_BYTES", 20_000_000)
+CASE_IMPORT_MAX_ROWS = env_int("CASE_IMPORT_MAX_ROWS", 100_000)
+CASE_IMPORT_MAX_COLUMNS = env_int("CASE_IMPORT_MAX_COLUMNS", 256)
+CASE_IMPORT_MAX_CELL_CHARS = env_int("CASE_IMPORT_MAX_CELL_CHARS", 32_767)
+CASE_IMPORT_MAX_ROW_BYTES = env_int("CASE_IMPORT_MAX_ROW_BYTES", 1_000_000)
+CASE_IMPORT_TIME_BUDGET_SECONDS = env_int("CASE_IMPORT_TIME_BUDGET_SECONDS", 120)
+CASE_IMPORT_EMPTY_RUN = env_int("CASE_IMPORT_EMPTY_RUN", 1_000)
+CASE_IMPORT_MAX_ZIP_ENTRIES = env_int("CASE_IMPORT_MAX_ZIP_ENTRIES", 1_000)
+CASE_IMPORT_MAX_SHEET_BYTES = env_int("CASE_IMPORT_MAX_SHEET_BYTES", 100_000_000)
+CASE_IMPORT_MAX_SHARED_STRINGS_BYTES = env_int("CASE_IMPORT_MAX_SHARED_STRINGS_BYTES", 50_000_000)
+CASE_IMPORT_MAX_SHARED_STRINGS = env_int("CASE_IMPORT_MAX_SHARED_STRINGS", 1_000_000)
+CASE_IMPORT_MAX_OTHER_BYTES = env_int("CASE_IMPORT_MAX_OTHER_BYTES", 16_000_000)
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -384,7 +408,7 @@ CACHES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "audit_app.api.authentication.ApiTokenAuthentication",
+        "audit_app.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # DRF's throttling answers 429 with Retry-After; counts live in the cache (Redis when set).
@@ -416,9 +440,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "GradeEnum": "audit_app.models.questions.Grade",
-        "AnswerValueEnum": "audit_app.models.questions.AnswerValue",
-        "AuditStateEnum": "audit_app.models.auditing.AuditState",
+        "GradeEnum": "audit_app.audits.models.Grade",
+        "AnswerValueEnum": "audit_app.audits.models.AnswerValue",
+        "AuditStateEnum": "audit_app.audits.models.AuditState",
         "ReportStateEnum": "audit_app.reports.models.ReportState",
         "MeetingActionStateEnum": "audit_app.reports.models.ActionState",
         "MeetingActionTypeEnum": "audit_app.reports.models.ActionType",

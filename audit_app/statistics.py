@@ -1,4 +1,5 @@
-"""Cohen's weighted kappa, for agreement between auditors' and moderators' grades.
+"""Shares and agreement: one rounding rule for percentages, and Cohen's weighted kappa for
+agreement between auditors' and moderators' grades.
 
 kappa_w = (p_o - p_e) / (1 - p_e), where p_o = sum(w_ij * p_ij) is the weighted observed
 agreement and p_e = sum(w_ij * r_i * c_j) the agreement expected by chance from the two raters'
@@ -10,6 +11,16 @@ the square of the distance.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+
+def percent(count: int, total: int) -> int | None:
+    """`count` as a whole percentage of `total`, halves rounded up (as people read a meeting
+    paper); None with nothing to share. Every share the dashboard, the API and the report show
+    comes from here, so they never differ by a rounding."""
+    if not total:
+        return None
+    return int((Decimal(100 * count) / Decimal(total)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def weighted_kappa(

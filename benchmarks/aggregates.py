@@ -39,9 +39,9 @@ def measure() -> None:
     django.setup()
     from django.test import Client
 
+    from audit_app.accounts.tokens import token_create
     from audit_app.models import User
     from audit_app.months import add_months, current_month
-    from audit_app.tokens import token_create
 
     inspector = User.objects.get(username="bench.inspector")
     _, key = token_create(user=inspector, name=f"bench {time.time()}")

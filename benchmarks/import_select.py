@@ -97,7 +97,8 @@ def _csv(rows: int, month_ends: list, seed: int = 2018) -> bytes:
 
     from django.utils import timezone
 
-    from audit_app.models import Area, CaseTheme
+    from audit_app.models import Area
+    from audit_app.models.reference import CaseTheme
 
     rng = random.Random(seed)  # noqa: S311 - test data, not security
     areas = list(Area.objects.prefetch_related("teams").order_by("code"))
@@ -186,14 +187,9 @@ def _reset_tables() -> None:
     """Empty what a run writes, so the next run starts from the same state."""
     from django.db import connection
 
-    from audit_app.models import (
-        AuditRound,
-        Case,
-        CaseImport,
-        CaseImportRow,
-        SelectionSlot,
-        StaffMember,
-    )
+    from audit_app.audits.models import AuditRound, Case
+    from audit_app.models import StaffMember
+    from audit_app.rounds.models import CaseImport, CaseImportRow, SelectionSlot
 
     # In the order of their foreign keys. Not TRUNCATE ... CASCADE: users refer to staff members.
     models = [SelectionSlot, AuditRound, CaseImportRow, CaseImport, Case, StaffMember]
@@ -205,9 +201,11 @@ def _reset_tables() -> None:
 def _one_run(content: bytes, manager, trace: bool) -> dict[str, Phase]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from audit_app import case_import, rounds
-    from audit_app.models import Area, CaseImportState
+    from audit_app.models import Area
     from audit_app.months import add_months, current_month
+    from audit_app.rounds import imports as case_import
+    from audit_app.rounds import services as rounds
+    from audit_app.rounds.models import CaseImportState
 
     phases: dict[str, Phase] = {}
     force = Area.objects.first().force

@@ -10,8 +10,9 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from audit_app.demo import build_demo  # noqa: E402
-from audit_app.models import AuditState, User  # noqa: E402
+from audit_app.audits.models import AuditState  # noqa: E402
+from audit_app.demo.world import build_demo  # noqa: E402
+from audit_app.models import User  # noqa: E402
 
 call_command("load_reference_data", verbosity=0)
 build_demo()

@@ -150,7 +150,7 @@ class EvidenceQuestion(models.Model):
         return f"{self.question_code} tests recommendation {self.recommendation_id}"
 
     def clean(self) -> None:
-        from audit_app.models import Question
+        from audit_app.audits.models import Question
 
         if self.question_code and not Question.objects.filter(code=self.question_code).exists():
             raise ValidationError(

@@ -22,23 +22,24 @@ from enum import Enum
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from audit_app.models import (
+from audit_app.audits.models import (
     GRADED_STATES,
     Answer,
     AnswerValue,
     AuditState,
-    CaseTheme,
     Grade,
     Moderation,
     ModerationDecision,
     Question,
     QuestionSetState,
     RoundKind,
-    User,
 )
+from audit_app.audits.selectors import awaiting_blind_grade
+from audit_app.models import User
+from audit_app.models.reference import CaseTheme
 from audit_app.months import add_months, first_of_month, month_end
 from audit_app.permissions import user_scope
-from audit_app.selectors import awaiting_blind_grade
+from audit_app.statistics import percent
 from recommendations.models import (
     ActionState,
     AssessorKind,
@@ -175,7 +176,7 @@ class EvidenceMonth:
 
     @property
     def yes_percent(self) -> int | None:
-        return round(100 * self.yes / self.answered) if self.answered else None
+        return percent(self.yes, self.answered)
 
     @property
     def graded(self) -> int:
@@ -539,7 +540,7 @@ class RecommendationSummary:
     @property
     def evidence_yes_percent(self) -> int | None:
         answered = self.evidence_answered
-        return round(100 * self.evidence_yes / answered) if answered else None
+        return percent(self.evidence_yes, answered)
 
 
 def report_summary(

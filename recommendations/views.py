@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from audit_app.history import changes_to_many
+from audit_app.audits.history import changes_to_many
 from recommendations import selectors, services
 from recommendations.forms import ActionForm, AssessmentForm
 from recommendations.models import AssessorKind, RecommendationAction

@@ -26,28 +26,23 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from audit_app.models import (
+from audit_app.audits.models import (
     Answer,
     AnswerValue,
-    Area,
     Audit,
     AuditRound,
     AuditState,
     Case,
-    CaseTheme,
     FindingTheme,
-    Force,
     Grade,
     Moderation,
     ModerationDecision,
     QuestionSet,
-    Role,
     RoundKind,
     RoundState,
-    Team,
-    TeamType,
-    User,
 )
+from audit_app.models import Area, Force, Role, Team, TeamType, User
+from audit_app.models.reference import CaseTheme
 from audit_app.months import add_months, current_month
 from audit_app.reports import services as report_services
 from audit_app.reports.models import PvpReport, PvpReportVersion, ReportState

@@ -65,7 +65,7 @@ def reference_data(db) -> None:
 
 @pytest.fixture
 def demo_logins(reference_data, settings) -> list:
-    from audit_app.demo import build_demo
+    from audit_app.demo.world import build_demo
 
     return build_demo()
 

@@ -8,7 +8,9 @@ import factory
 from django.utils import timezone
 
 from audit_app import models
+from audit_app.audits import models as audits_models
 from audit_app.months import add_months
+from audit_app.notifications import models as notifications_models
 from recommendations import models as rec_models
 
 TEST_PASSWORD = "correct-horse-battery-staple"
@@ -102,7 +104,7 @@ class QuestionSetFactory(factory.django.DjangoModelFactory):
     """A draft set: add sections and questions, then publish with `question_set_publish`."""
 
     class Meta:
-        model = models.QuestionSet
+        model = audits_models.QuestionSet
 
     version = factory.Sequence(lambda n: 100 + n)
     title = "Test question set"
@@ -110,7 +112,7 @@ class QuestionSetFactory(factory.django.DjangoModelFactory):
 
 class QuestionSectionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.QuestionSection
+        model = audits_models.QuestionSection
 
     question_set = factory.SubFactory(QuestionSetFactory)
     code = factory.Sequence(lambda n: f"S{n}")
@@ -120,7 +122,7 @@ class QuestionSectionFactory(factory.django.DjangoModelFactory):
 
 class QuestionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.Question
+        model = audits_models.Question
 
     section = factory.SubFactory(QuestionSectionFactory)
     question_set = factory.LazyAttribute(lambda o: o.section.question_set)
@@ -133,28 +135,28 @@ class QuestionFactory(factory.django.DjangoModelFactory):
 
 class GradeSuggestionRuleFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.GradeSuggestionRule
+        model = audits_models.GradeSuggestionRule
 
     question_set = factory.SubFactory(QuestionSetFactory)
-    answer = models.AnswerValue.NO
-    scope = models.RuleScope.CRITICAL
-    suggests = models.Grade.INADEQUATE
+    answer = audits_models.AnswerValue.NO
+    scope = audits_models.RuleScope.CRITICAL
+    suggests = audits_models.Grade.INADEQUATE
 
 
 class AuditRoundFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.AuditRound
+        model = audits_models.AuditRound
 
     area = factory.SubFactory(AreaFactory)
     month = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
-    state = models.RoundState.OPEN
+    state = audits_models.RoundState.OPEN
     # The month's last day, so a round of the current month is never overdue.
     due_date = factory.LazyAttribute(lambda o: add_months(o.month, 1) - datetime.timedelta(days=1))
 
 
 class CaseFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.Case
+        model = audits_models.Case
 
     area = factory.SubFactory(AreaFactory)
     reference = factory.Sequence(lambda n: f"REF-{n:06d}")
@@ -166,54 +168,54 @@ class CaseFactory(factory.django.DjangoModelFactory):
 
 class AuditFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.Audit
+        model = audits_models.Audit
 
     round = factory.SubFactory(AuditRoundFactory)
     case = factory.SubFactory(CaseFactory, area=factory.SelfAttribute("..round.area"))
     auditor = factory.SubFactory(UserFactory)
     question_set = factory.SubFactory(QuestionSetFactory)
-    state = models.AuditState.NOT_STARTED
+    state = audits_models.AuditState.NOT_STARTED
 
 
 class AnswerFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.Answer
+        model = audits_models.Answer
 
     audit = factory.SubFactory(AuditFactory)
     question = factory.SubFactory(
         QuestionFactory,
         section__question_set=factory.SelfAttribute("...audit.question_set"),
     )
-    value = models.AnswerValue.YES
+    value = audits_models.AnswerValue.YES
 
 
 class FindingThemeFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.FindingTheme
+        model = audits_models.FindingTheme
 
     name = factory.Sequence(lambda n: f"Finding theme {n}")
 
 
 class ModerationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.Moderation
+        model = audits_models.Moderation
 
     audit = factory.SubFactory(
         AuditFactory,
-        state=models.AuditState.MODERATED,
-        grade=models.Grade.GOOD,
+        state=audits_models.AuditState.MODERATED,
+        grade=audits_models.Grade.GOOD,
         submitted_at=factory.LazyFunction(timezone.now),
     )
     moderator = factory.SubFactory(UserFactory)
     auditor = factory.LazyAttribute(lambda o: o.audit.auditor)
-    decision = models.ModerationDecision.AGREED
+    decision = audits_models.ModerationDecision.AGREED
     original_grade = factory.LazyAttribute(lambda o: o.audit.grade)
     agreed_grade = factory.LazyAttribute(lambda o: o.audit.grade)
 
 
 class SafeguardingEscalationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.SafeguardingEscalation
+        model = audits_models.SafeguardingEscalation
 
     audit = factory.SubFactory(AuditFactory)
     raised_by = factory.LazyAttribute(lambda o: o.audit.auditor)
@@ -223,7 +225,7 @@ class SafeguardingEscalationFactory(factory.django.DjangoModelFactory):
 
 class NotificationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.Notification
+        model = notifications_models.Notification
 
     recipient = factory.SubFactory(UserFactory)
     subject = "A case is waiting"

@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from audit_app.access_log import access_record
-from audit_app.models import AccessAction, AccessLogEntry, Area, Force, Role
+from audit_app.access_log.models import AccessAction, AccessLogEntry
+from audit_app.access_log.services import access_record
+from audit_app.models import Area, Force, Role
 from tests import factories
 from tests.walk_helpers import allocated_audit, answer_everything, submit
 
@@ -173,7 +174,7 @@ def test_the_force_audit_manager_searches_the_log(client, reference_data):
 
 
 def test_change_history_is_kept_and_shown_on_the_audit(client, reference_data):
-    from audit_app.history import change_history
+    from audit_app.audits.history import change_history
 
     audit = allocated_audit()
     answer_everything(audit)

@@ -23,21 +23,13 @@ from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.plumbing import get_view_model
 
-from audit_app import access_log
-from audit_app.models import (
-    AccessLogEntry,
-    Area,
-    Audit,
-    AuditRound,
-    AuditState,
-    Case,
-    CaseImport,
-    FindingTheme,
-    Moderation,
-    SelectionSlot,
-    User,
-)
+from audit_app.access_log import middleware as access_log_middleware
+from audit_app.access_log import services as access_log_services
+from audit_app.access_log.models import AccessLogEntry
+from audit_app.audits.models import Audit, AuditRound, AuditState, Case, FindingTheme, Moderation
+from audit_app.models import Area, User
 from audit_app.reports.models import MeetingAction, PvpReportVersion
+from audit_app.rounds.models import CaseImport, SelectionSlot
 from recommendations.models import (
     Inspection,
     ProgressAssessment,
@@ -180,7 +172,7 @@ def test_every_api_read_is_logged_with_its_model_and_canonical_id(world):
             problems.append(f"{path}: no demo user could read it with ids {ids}")
             continue
         username, record_id, url, entries = found
-        want = (access_log.record_type_of(model), str(record_id) if is_detail else "")
+        want = (access_log_services.record_type_of(model), str(record_id) if is_detail else "")
         got = [(entry.record_type, entry.record_id) for entry in entries]
         if got != [want]:
             problems.append(f"GET {url} as {username}: logged {got}, expected [{want}]")
@@ -212,14 +204,16 @@ def test_the_same_audit_is_one_record_on_every_endpoint(world, client):
 
 def test_every_page_record_id_names_a_model():
     """A page keyword that is not known to the access log would go unlogged: name its model in
-    access_log.PAGE_RECORD_KWARGS, or say in NOT_RECORD_KWARGS that it holds no record id."""
+    the access log middleware's PAGE_RECORD_KWARGS, or say in NOT_RECORD_KWARGS that it holds
+    no record id."""
     unknown = set()
     for namespace, _name, route, kwargs, _callback in url_entries():
         if route.startswith("api/") or namespace.startswith("admin"):
             continue  # the API's ids are its view's model; the admin's its ModelAdmin's
         for key in kwargs:
-            known = f"{namespace}:{key}" in access_log.PAGE_RECORD_KWARGS or (
-                key in access_log.PAGE_RECORD_KWARGS or key in access_log.NOT_RECORD_KWARGS
+            known = f"{namespace}:{key}" in access_log_middleware.PAGE_RECORD_KWARGS or (
+                key in access_log_middleware.PAGE_RECORD_KWARGS
+                or key in access_log_middleware.NOT_RECORD_KWARGS
             )
             if not known:
                 unknown.add(f"<{key}> in /{route}")
@@ -229,12 +223,12 @@ def test_every_page_record_id_names_a_model():
 def test_every_api_route_serves_a_model_with_one_label():
     missing = []
     for namespace, name, route, _kwargs, callback in url_entries():
-        if not route.startswith("api/") or name in access_log.NOT_LOGGED:
+        if not route.startswith("api/") or name in access_log_middleware.NOT_LOGGED:
             continue
         view_name = f"{namespace}:{name}" if namespace else name
-        model = access_log.api_view_model(view_name, callback)
+        model = access_log_middleware.api_view_model(view_name, callback)
         if model is None or model is not served_model(view_name, callback):
             missing.append(f"{view_name} (/{route}): {model}")
     assert not missing, "API routes whose model the access log does not know: " + ", ".join(missing)
-    labels = list(access_log.RECORD_LABELS.values())
+    labels = list(access_log_services.RECORD_LABELS.values())
     assert len(labels) == len(set(labels)), "two models share a record type"

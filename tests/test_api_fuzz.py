@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
+from audit_app.accounts.tokens import token_create
 from audit_app.models import Area, Force, Role
-from audit_app.tokens import token_create
 from audit_app.wsgi import application
 from tests import factories
 

@@ -10,8 +10,9 @@ import psycopg
 import pytest
 from django.db import connection
 
-from audit_app.access_log import access_record
-from audit_app.models import AccessAction, AccessLogEntry, Answer, Audit
+from audit_app.access_log.models import AccessAction, AccessLogEntry
+from audit_app.access_log.services import access_record
+from audit_app.audits.models import Answer, Audit
 from tests.conftest import missing_service
 
 pytestmark = pytest.mark.django_db(transaction=True)

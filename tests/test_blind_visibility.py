@@ -33,26 +33,24 @@ from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 from openpyxl import load_workbook
 
-from audit_app import selectors, services, tokens
-from audit_app.demo import build_demo
-from audit_app.exports import FIXED_COLUMNS
-from audit_app.models import (
-    Area,
+from audit_app.accounts import tokens
+from audit_app.analytics.exports import FIXED_COLUMNS
+from audit_app.audits import selectors, services
+from audit_app.audits.models import (
     Audit,
     AuditRound,
-    CaseImport,
     FindingTheme,
     Grade,
     Moderation,
     ModerationPolicy,
-    Role,
     RoundState,
     SafeguardingEscalation,
-    SelectionSlot,
-    User,
 )
+from audit_app.demo.world import build_demo
+from audit_app.models import Area, Role, User
 from audit_app.months import add_months, current_month
 from audit_app.reports.models import MeetingAction, PvpReport
+from audit_app.rounds.models import CaseImport, SelectionSlot
 from recommendations.models import (
     Inspection,
     ProgressAssessment,

@@ -5,7 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from audit_app.models import Area, Grade, Role
+from audit_app.audits.models import Grade
+from audit_app.models import Area, Role
 from tests import factories
 from tests.builders import assert_accessible, graded_audit, sign_in
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from audit_app.models import Area, AuditState, ModerationPolicy, Role
+from audit_app.audits.models import AuditState, ModerationPolicy
+from audit_app.models import Area, Role
 from tests import factories
 from tests.builders import assert_accessible, sign_in
 from tests.walk_helpers import allocated_audit, answer_everything, submit

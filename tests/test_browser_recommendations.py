@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from audit_app.models import Area, AuditState, Force, Grade, Role
+from audit_app.audits.models import AuditState, Grade
+from audit_app.models import Area, Force, Role
 from recommendations.models import (
     AssessorKind,
     ProgressAssessment,

@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from audit_app.models import Area, Grade, Role
+from audit_app.audits.models import Grade
+from audit_app.models import Area, Role
 from audit_app.months import add_months, current_month
 from audit_app.reports.models import DownloadLog, MeetingAction
 from tests import factories

@@ -6,9 +6,11 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from audit_app import rounds
-from audit_app.models import Area, Audit, AuditRound, Case, CaseTheme, Role, RoundState
+from audit_app.audits.models import Audit, AuditRound, Case, RoundState
+from audit_app.models import Area, Role
+from audit_app.models.reference import CaseTheme
 from audit_app.months import add_months, current_month
+from audit_app.rounds import services as rounds
 from tests import factories
 from tests.builders import assert_accessible, sign_in
 

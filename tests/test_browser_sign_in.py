@@ -2,7 +2,7 @@
 
 import pytest
 
-from audit_app.demo import DEMO_PASSWORD
+from audit_app.demo.world import DEMO_PASSWORD
 from tests.builders import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

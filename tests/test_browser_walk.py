@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from audit_app.models import AuditState
+from audit_app.audits.models import AuditState
 from tests import factories
 from tests.builders import assert_accessible, sign_in
 from tests.walk_helpers import allocated_audit

@@ -12,17 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from audit_app import case_import as importing
-from audit_app.models import (
-    Area,
-    Case,
-    CaseImportRow,
-    CaseImportState,
-    Force,
-    Role,
-    RowOutcome,
-    StaffMember,
-)
+from audit_app.audits.models import Case
+from audit_app.models import Area, Force, Role, StaffMember
+from audit_app.rounds import imports as importing
+from audit_app.rounds.models import CaseImportRow, CaseImportState, RowOutcome
 from tests import factories
 from tests.builders import GOOD, HEADER, csv_upload
 

@@ -5,8 +5,8 @@ import time
 import pytest
 from django.core import mail
 
-from audit_app.models import Notification, NotificationState
-from audit_app.services import notification_queue
+from audit_app.notifications.models import Notification, NotificationState
+from audit_app.notifications.services import notification_queue
 from tests import factories
 
 

@@ -16,11 +16,14 @@ from django.utils import timezone
 from matplotlib.figure import Figure
 from pypdf import PdfReader
 
-from audit_app import charts, coverage
-from audit_app.models import Area, AuditState, CaseTheme, Grade, QuestionSet, Role, RoundState
+from audit_app import charts
+from audit_app.audits.models import AuditState, Grade, QuestionSet, RoundState
+from audit_app.models import Area, Role
+from audit_app.models.reference import CaseTheme
 from audit_app.months import add_months, current_month
 from audit_app.reports import services
 from audit_app.reports.models import PvpReportVersion, ReportState
+from audit_app.rounds import coverage
 from tests import factories
 
 # Each once raised in mathtext (the first four) or was drawn as maths, not as written.

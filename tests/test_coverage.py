@@ -10,15 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audit_app import coverage
-from audit_app.models import (
-    Area,
-    Audit,
-    Role,
-    RoundKind,
-    RoundState,
-)
+from audit_app.audits.models import Audit, RoundKind, RoundState
+from audit_app.models import Area, Role
 from audit_app.months import add_months, current_month
+from audit_app.rounds import coverage
 from tests import factories
 from tests.builders import audited
 

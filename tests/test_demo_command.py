@@ -1,7 +1,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from audit_app.models import Audit, AuditRound, AuditState, Moderation, Role, RoleAssignment, User
+from audit_app.audits.models import Audit, AuditRound, AuditState, Moderation
+from audit_app.models import Role, RoleAssignment, User
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from audit_app import services
-from audit_app.models import Area, FeedbackState, Role
+from audit_app.audits import services
+from audit_app.audits.models import FeedbackState
+from audit_app.models import Area, Role
 from audit_app.pdf import BASE_URL, ProjectFilesFetcher, render_pdf
 from tests import factories
 from tests.walk_helpers import agreed_audit, allocated_audit

@@ -8,18 +8,12 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audit_app import rounds
-from audit_app.models import (
-    ApiToken,
-    Area,
-    AuditRound,
-    FindingTheme,
-    Moderation,
-    ModerationPolicy,
-    Role,
-    SelectionSlot,
-)
+from audit_app.accounts.models import ApiToken
+from audit_app.audits.models import AuditRound, FindingTheme, Moderation, ModerationPolicy
+from audit_app.models import Area, Role
 from audit_app.months import add_months, current_month
+from audit_app.rounds import services as rounds
+from audit_app.rounds.models import SelectionSlot
 from tests import factories
 from tests.walk_helpers import allocated_audit, answer_everything, submit
 

@@ -1,7 +1,7 @@
 import pytest
 
-from audit_app.grading import GivenAnswer, Rule, suggest_grade
-from audit_app.models import Grade
+from audit_app.audits.grading import GivenAnswer, Rule, suggest_grade
+from audit_app.audits.models import Grade
 
 # The starting rules from DOMAIN.md, as the question-set fixture holds them.
 RULES = [

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from audit_app.models import Area, AuditRound, AuditState, User
+from audit_app.audits.models import AuditRound, AuditState
+from audit_app.models import Area, User
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,9 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from audit_app.models import AccessAction, AccessLogEntry, Area, Role
-from audit_app.sign_in import KNOWN_DEVICE_COOKIE, client_ip
+from audit_app.access_log.models import AccessAction, AccessLogEntry
+from audit_app.accounts.lockout import KNOWN_DEVICE_COOKIE, client_ip
+from audit_app.models import Area, Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db

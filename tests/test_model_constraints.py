@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from audit_app.models import (
+from audit_app.audits.models import (
     Answer,
     AnswerValue,
     Audit,
@@ -16,7 +16,7 @@ from audit_app.models import (
     Grade,
     ModerationDecision,
 )
-from audit_app.services import question_set_publish
+from audit_app.audits.services import question_set_publish
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audit_app import selectors, services
-from audit_app.models import (
-    Area,
+from audit_app.audits import selectors, services
+from audit_app.audits.models import (
     AuditEventKind,
     AuditState,
     FindingTheme,
@@ -17,9 +16,9 @@ from audit_app.models import (
     Moderation,
     ModerationDecision,
     ModerationPolicy,
-    Role,
 )
-from audit_app.services import ModerationInput
+from audit_app.audits.services import ModerationInput
+from audit_app.models import Area, Role
 from tests import factories
 from tests.walk_helpers import allocated_audit, answer_everything, submit
 

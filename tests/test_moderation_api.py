@@ -3,7 +3,8 @@
 import pytest
 from rest_framework.test import APIClient
 
-from audit_app.models import Area, AuditState, FindingTheme, ModerationPolicy, Role
+from audit_app.audits.models import AuditState, FindingTheme, ModerationPolicy
+from audit_app.models import Area, Role
 from tests import factories
 from tests.walk_helpers import allocated_audit, answer_everything, submit
 

@@ -13,15 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from audit_app import tokens
-from audit_app.models import (
-    Area,
-    AuditState,
-    CaseTheme,
-    Grade,
-    QuestionSet,
-    Role,
-)
+from audit_app.accounts import tokens
+from audit_app.audits.models import AuditState, Grade, QuestionSet
+from audit_app.models import Area, Role
+from audit_app.models.reference import CaseTheme
 from tests import factories
 from tests.walk_helpers import agreed_audit, allocated_audit
 

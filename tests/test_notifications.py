@@ -3,8 +3,8 @@ import smtplib
 import pytest
 from django.core import mail
 
-from audit_app.models import NotificationState
-from audit_app.services import notification_queue, notification_send
+from audit_app.notifications.models import NotificationState
+from audit_app.notifications.services import notification_queue, notification_send
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def test_a_failed_send_is_recorded_and_raised_for_retry(monkeypatch):
     def refuse(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("gone")
 
-    monkeypatch.setattr("audit_app.services.send_mail", refuse)
+    monkeypatch.setattr("audit_app.notifications.services.send_mail", refuse)
     with pytest.raises(smtplib.SMTPServerDisconnected):
         notification_send(notification_id=notification.pk)
     notification.refresh_from_db()

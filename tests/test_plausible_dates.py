@@ -26,16 +26,12 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
-from audit_app import rounds
+from audit_app.audits.models import AuditRound, EscalationState, SafeguardingEscalation
 from audit_app.dates import EARLIEST_PLAUSIBLE
 from audit_app.fields import PLAUSIBLE_DATE_RULES
-from audit_app.models import (
-    Area,
-    AuditRound,
-    CaseTheme,
-    EscalationState,
-    SafeguardingEscalation,
-)
+from audit_app.models import Area
+from audit_app.models.reference import CaseTheme
+from audit_app.rounds import services as rounds
 from recommendations import services as recommendation_services
 from recommendations.models import Recommendation, RecommendationAction
 from tests.url_world import World, world_fixture

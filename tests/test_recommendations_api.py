@@ -12,7 +12,8 @@ from django.urls import include, path
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from audit_app.models import Area, AuditState, Force, Role
+from audit_app.audits.models import AuditState
+from audit_app.models import Area, Force, Role
 from recommendations.models import ProgressAssessment, Recommendation, RecommendationAction
 from tests import factories
 from tests.builders import make_audit

@@ -13,21 +13,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from audit_app.models import (
+from audit_app.audits.models import (
     AnswerValue,
-    Area,
     Audit,
     AuditState,
     AuditSubmission,
     BlindGrade,
-    CaseTheme,
     Grade,
     Question,
-    Role,
     RoundKind,
 )
+from audit_app.audits.services import question_set_publish
+from audit_app.models import Area, Role
+from audit_app.models.reference import CaseTheme
 from audit_app.months import add_months
-from audit_app.services import question_set_publish
 from recommendations import selectors
 from recommendations.models import EvidenceQuestion, Recommendation
 from tests import factories

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.core.management import call_command
 
-from audit_app.models import Question
+from audit_app.audits.models import Question
 from recommendations.models import (
     AssessorKind,
     EvidenceQuestion,

@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from audit_app.models import Area, AuditState, Force, Grade, Role
+from audit_app.audits.models import AuditState, Grade
+from audit_app.models import Area, Force, Role
 from audit_app.months import add_months
 from recommendations.models import (
     ActionState,

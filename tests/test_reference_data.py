@@ -4,8 +4,10 @@ import pytest
 from django.core import serializers
 from django.core.management import call_command
 
-from audit_app.models import CaseTheme, Question, QuestionSet, QuestionSetState, Team, TeamType
-from audit_app.selectors import questions_for_theme
+from audit_app.audits.models import Question, QuestionSet, QuestionSetState
+from audit_app.audits.selectors import questions_for_theme
+from audit_app.models import Team, TeamType
+from audit_app.models.reference import CaseTheme
 from recommendations.models import Recommendation
 
 pytestmark = pytest.mark.django_db

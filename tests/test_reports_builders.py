@@ -7,7 +7,8 @@ import datetime
 
 import pytest
 
-from audit_app.models import Area, AuditState, Grade, Moderation, TeamType
+from audit_app.audits.models import AuditState, Grade, Moderation
+from audit_app.models import Area, TeamType
 
 # benchmarks/report_render.py imports build_months from here.
 from tests.builders import Planned, build_month, build_months, people_for  # noqa: F401

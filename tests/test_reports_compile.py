@@ -13,17 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
 
-from audit_app.models import (
-    Area,
-    AuditState,
-    CaseTheme,
-    Force,
-    Grade,
-    Moderation,
-    ModerationDecision,
-    RoundKind,
-    TeamType,
-)
+from audit_app.audits.models import AuditState, Grade, Moderation, ModerationDecision, RoundKind
+from audit_app.models import Area, Force, TeamType
+from audit_app.models.reference import CaseTheme
 from audit_app.reports import services
 from audit_app.reports.models import PvpReportVersion, ReportState
 from audit_app.reports.rendering import percent, render_report_html, render_report_pdf

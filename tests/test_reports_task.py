@@ -13,7 +13,8 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from audit_app.models import Area, Grade
+from audit_app.audits.models import Grade
+from audit_app.models import Area
 from audit_app.reports import services, tasks
 from audit_app.reports.models import PvpReport, PvpReportVersion, ReportState
 from tests.builders import MONTH, Planned, build_month, people_for, request_report

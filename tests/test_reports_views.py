@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from audit_app.models import Area, Force, Grade, Role
+from audit_app.audits.models import Grade
+from audit_app.models import Area, Force, Role
 from audit_app.months import add_months, current_month
 from audit_app.reports import services
 from audit_app.reports.models import (

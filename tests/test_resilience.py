@@ -6,21 +6,21 @@ import pytest
 from django.db import DatabaseError
 from django.urls import reverse
 
-from audit_app import case_import as importing
-from audit_app.models import (
+from audit_app.audits.models import (
     Answer,
-    Area,
     AuditState,
     Case,
-    CaseImport,
-    CaseImportState,
-    Force,
     Grade,
     Moderation,
     ModerationDecision,
     ModerationPolicy,
-    Role,
 )
+from audit_app.models import Area, Force, Role
+from audit_app.notifications import services
+from audit_app.notifications import tasks as notifications_tasks
+from audit_app.rounds import imports as importing
+from audit_app.rounds import tasks as rounds_tasks
+from audit_app.rounds.models import CaseImport, CaseImportState
 from tests import factories
 from tests.builders import GOOD, csv_upload
 from tests.walk_helpers import allocated_audit, answer_everything, submit
@@ -35,7 +35,7 @@ def test_a_database_error_in_a_section_save_rolls_back_the_whole_save(
     client.force_login(audit.auditor)
     section = client.get(reverse("audit_overview", args=[audit.pk]))
     assert section.status_code == 200
-    from audit_app.models import AuditEvent
+    from audit_app.audits.models import AuditEvent
 
     def broken(*args, **kwargs):
         raise DatabaseError("disk full")
@@ -62,7 +62,7 @@ def test_a_database_error_in_a_moderation_decision_changes_nothing(
     submit(audit, grade=Grade.GOOD)
     moderator = factories.user_with_role(Role.MODERATOR, audit.round.area)
     client.force_login(moderator)
-    from audit_app.models import AuditEvent
+    from audit_app.audits.models import AuditEvent
 
     def broken(*args, **kwargs):
         raise DatabaseError("connection lost")
@@ -92,18 +92,16 @@ def test_with_the_broker_out_of_reach_an_upload_is_kept_and_the_user_told(
     when Redis refuses the connection."""
     from kombu.exceptions import OperationalError
 
-    from audit_app import tasks
-
     def refused(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.check_case_import, "delay", refused)
+    monkeypatch.setattr(rounds_tasks.check_case_import, "delay", refused)
     manager = factories.user_with_role(Role.AUDIT_MANAGER, None, force=Force.objects.get())
     client.force_login(manager)
     for page in ("home", "rounds", "imports", "dashboard"):
         assert client.get(reverse(page)).status_code == 200, page
     response = client.post(reverse("imports"), {"file": csv_upload([GOOD])}, follow=True)
-    assert "background queue is unavailable" in response.content.decode()
+    assert "background task queue is unavailable" in response.content.decode()
     case_import = CaseImport.objects.get()
     assert case_import.state == CaseImportState.QUEUED
     assert not Case.objects.exists()
@@ -123,14 +121,13 @@ def test_emails_owed_while_the_broker_is_down_are_sent_later(
     from django.utils import timezone
     from kombu.exceptions import OperationalError
 
-    from audit_app import services, tasks
-    from audit_app.models import Notification, NotificationState
+    from audit_app.notifications.models import Notification, NotificationState
 
     def refused(*args, **kwargs):
         raise OperationalError("Connection refused.")
 
     user = factories.user_with_role(Role.AUDITOR, Area.objects.get(code="west"))
-    monkeypatch.setattr(tasks.send_notification, "delay", refused)
+    monkeypatch.setattr(notifications_tasks.send_notification, "delay", refused)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         notification = services.notification_queue(recipient=user, subject="S", body="B")
     assert len(callbacks) == 1  # it ran, failed, and the failure did not propagate
@@ -141,7 +138,7 @@ def test_emails_owed_while_the_broker_is_down_are_sent_later(
     Notification.objects.filter(pk=notification.pk).update(
         created_at=timezone.now() - datetime.timedelta(minutes=11)
     )
-    assert tasks.resend_pending_notifications() == 1
+    assert notifications_tasks.resend_pending_notifications() == 1
     notification.refresh_from_db()
     assert notification.state == NotificationState.SENT
     assert [m.to for m in mail.outbox] == [[user.email]]

@@ -8,16 +8,10 @@ import io
 import pytest
 from django.core.management import call_command
 
-from audit_app.models import (
-    AccessLogEntry,
-    Answer,
-    Audit,
-    AuditRound,
-    Case,
-    Moderation,
-)
+from audit_app.access_log.models import AccessLogEntry
+from audit_app.audits.models import Answer, Audit, AuditRound, Case, Moderation
 from audit_app.months import add_months
-from audit_app.retention import retention_cutoff, retention_erase, retention_report
+from audit_app.retention.services import retention_cutoff, retention_erase, retention_report
 
 pytestmark = pytest.mark.django_db
 

@@ -6,20 +6,12 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from audit_app import rounds
-from audit_app.models import (
-    Area,
-    Audit,
-    AuditRound,
-    Case,
-    CaseImport,
-    CaseImportState,
-    CaseTheme,
-    Role,
-    RoundState,
-    SelectionSlot,
-)
+from audit_app.audits.models import Audit, AuditRound, Case, RoundState
+from audit_app.models import Area, Role
+from audit_app.models.reference import CaseTheme
 from audit_app.months import add_months, current_month
+from audit_app.rounds import services as rounds
+from audit_app.rounds.models import CaseImport, CaseImportState, SelectionSlot
 from tests import factories
 from tests.builders import GOOD, candidate_cases, csv_upload
 

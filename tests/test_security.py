@@ -13,7 +13,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit_app.middleware import SIGNED_IN_AT, TOUCHED_AT
+from audit_app.accounts.middleware import SIGNED_IN_AT, TOUCHED_AT
 from audit_app.models import Area, Role
 from tests import factories
 

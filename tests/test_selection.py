@@ -14,19 +14,14 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit_app import rounds, selectors
-from audit_app.models import (
-    Area,
-    Audit,
-    AuditState,
-    CaseTheme,
-    Role,
-    RoundKind,
-    RoundState,
-    SelectionSlot,
-)
+from audit_app.audits import selectors
+from audit_app.audits.models import Audit, AuditState, RoundKind, RoundState
+from audit_app.models import Area, Role
+from audit_app.models.reference import CaseTheme
 from audit_app.months import add_months, current_month
-from audit_app.rounds import AuditorLoad, Candidate, CaseToAllocate, plan_allocation
+from audit_app.rounds import services as rounds
+from audit_app.rounds.models import SelectionSlot
+from audit_app.rounds.services import AuditorLoad, Candidate, CaseToAllocate, plan_allocation
 from tests import factories
 from tests.builders import candidate_cases
 

@@ -1,6 +1,7 @@
 """Configuration comes from the environment and fails loudly when production would be unsafe."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +67,84 @@ def test_bad_boolean_fails_loudly(monkeypatch):
     monkeypatch.setenv("SOME_NUMBER", "ten")
     with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER"):
         env_int("SOME_NUMBER", 1)
+
+
+DEPLOYED = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-long-random-deployment-key-for-this-test-only-" + "k" * 20,
+    "ALLOWED_HOSTS": "case-audit.example.police.uk",
+    "SITE_URL": "https://case-audit.example.police.uk",
+    "DATABASE_URL": "postgresql://case-audit@db.invalid/case-audit",
+    "CELERY_BROKER_URL": "redis://broker.invalid:6379/0",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+}
+
+
+# What the suite sets for itself (plain HTTP on loopback, async-unsafe for the browser tests) is
+# not what a deployment has.
+SUITE_ONLY = {
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+}
+
+
+def deploy_check(**changes: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in set(DEPLOYED) | SUITE_ONLY}
+    clean.update({**DEPLOYED, **changes})
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_deployment_with_every_service_passes_the_deploy_check():
+    result = deploy_check()
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"DATABASE_URL": ""}, "case_audit.E001"),
+        ({"CELERY_BROKER_URL": ""}, "case_audit.E002"),
+        ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, "case_audit.E003"),
+        ({"SITE_URL": "http://127.0.0.1:8000"}, "case_audit.E004"),
+        ({"SITE_URL": "https://localhost"}, "case_audit.E004"),
+    ],
+)
+def test_the_deploy_check_refuses_each_embedded_default(changes, error):
+    result = deploy_check(**changes)
+    assert result.returncode != 0
+    assert error in result.stderr
+
+
+def test_every_environment_variable_the_settings_read_is_in_the_readme():
+    source = (ROOT / "audit_app" / "settings.py").read_text()
+    names = set(
+        re.findall(r'(?:environ\.get|env_int|env_bool|env_list)\(\s*"([A-Z][A-Z0-9_]+)"', source)
+    )
+    assert len(names) > 30, "the scan found too few variables: has the settings' style changed?"
+    readme = (ROOT / "README.md").read_text()
+    missing = sorted(name for name in names if f"`{name}`" not in readme)
+    assert not missing, "variables the settings read but the README does not name: " + ", ".join(
+        missing
+    )
+
+
+def test_no_setting_is_read_with_a_default_in_code():
+    """A setting's default lives in settings.py, once: code reads settings.NAME."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in ("audit_app", "recommendations")
+        for path in (ROOT / folder).rglob("*.py")
+        if "migrations" not in path.parts
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"getattr\(settings, \"[A-Z_]+\", ", line)
+    ]
+    assert not offenders, "settings read with a default in code: " + ", ".join(offenders)

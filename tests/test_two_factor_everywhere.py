@@ -19,8 +19,10 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
-from audit_app import tokens
-from audit_app.models import AccessAction, AccessLogEntry, ApiToken, Area, Role
+from audit_app.access_log.models import AccessAction, AccessLogEntry
+from audit_app.accounts import tokens
+from audit_app.accounts.models import ApiToken
+from audit_app.models import Area, Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db

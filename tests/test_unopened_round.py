@@ -16,8 +16,9 @@ from django.test import Client
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
-from audit_app import selectors
-from audit_app.models import Area, Audit, Role, RoundState
+from audit_app.audits import selectors
+from audit_app.audits.models import Audit, RoundState
+from audit_app.models import Area, Role
 from audit_app.months import add_months
 from tests import factories
 from tests.url_world import url_entries

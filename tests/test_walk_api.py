@@ -3,8 +3,9 @@
 import pytest
 from rest_framework.test import APIClient
 
-from audit_app import selectors
-from audit_app.models import AuditState, Role
+from audit_app.audits import selectors
+from audit_app.audits.models import AuditState
+from audit_app.models import Role
 from tests import factories
 from tests.walk_helpers import allocated_audit
 

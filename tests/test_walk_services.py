@@ -5,8 +5,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from audit_app import selectors, services
-from audit_app.models import (
+from audit_app.audits import selectors, services
+from audit_app.audits.models import (
     Answer,
     AuditState,
     EscalationState,
@@ -15,9 +15,9 @@ from audit_app.models import (
     ModerationDecision,
     Question,
     QuestionSet,
-    Role,
 )
-from audit_app.services import AnswerInput
+from audit_app.audits.services import AnswerInput
+from audit_app.models import Role
 from tests import factories
 from tests.walk_helpers import allocated_audit, answer_everything, submit
 

@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audit_app import selectors, services
-from audit_app.models import Answer, AuditState, Role
+from audit_app.audits import selectors, services
+from audit_app.audits.models import Answer, AuditState
+from audit_app.models import Role
 from tests import factories
 from tests.walk_helpers import allocated_audit, answer_everything, submit
 
@@ -300,7 +301,7 @@ def test_walk_page_queries_do_not_grow_with_the_number_of_audits(client, referen
 def test_overdue_audits_stand_out_and_earlier_rounds_are_read_only(client, reference_data):
     import datetime
 
-    from audit_app.models import AuditRound
+    from audit_app.audits.models import AuditRound
 
     current = allocated_audit()
     earlier_round = AuditRound.objects.create(

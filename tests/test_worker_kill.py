@@ -15,8 +15,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from audit_app.audits.models import Grade
 from audit_app.celery import queue_names
-from audit_app.models import Area, Grade
+from audit_app.models import Area
 from audit_app.reports.models import PvpReportVersion, ReportState
 from tests.builders import MONTH, Planned, build_month, people_for, request_report
 from tests.conftest import missing_service

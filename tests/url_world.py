@@ -27,24 +27,25 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from audit_app import case_import, rounds, selectors, tokens
-from audit_app.celery import app as celery_app
-from audit_app.demo import build_demo
-from audit_app.models import (
-    Area,
+from audit_app.accounts import tokens
+from audit_app.audits import selectors
+from audit_app.audits.models import (
     Audit,
     AuditRound,
     AuditState,
     FindingTheme,
     Moderation,
-    Role,
     RoundState,
     SafeguardingEscalation,
-    User,
 )
+from audit_app.celery import app as celery_app
+from audit_app.demo.world import build_demo
+from audit_app.models import Area, Role, User
 from audit_app.months import add_months, current_month
 from audit_app.reports.models import MeetingAction, PvpReport, PvpReportVersion, ReportState
 from audit_app.reports.selectors import report_content
+from audit_app.rounds import imports as case_import
+from audit_app.rounds import services as rounds
 from recommendations.models import Inspection, ProgressAssessment, Recommendation
 from tests import factories
 from tests.permission_matrix import ANONYMOUS, OTHER_FORCE, ROWS, STRANGER, USER_KINDS, Bug, Row

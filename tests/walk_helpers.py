@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from audit_app import selectors, services
-from audit_app.models import (
-    Area,
+from audit_app.audits import selectors, services
+from audit_app.audits.models import (
     Audit,
     AuditRound,
-    CaseTheme,
     ModerationDecision,
     ModerationPolicy,
     QuestionSet,
-    Role,
-    User,
 )
+from audit_app.models import Area, Role, User
+from audit_app.models.reference import CaseTheme
 from audit_app.months import current_month
 from tests import factories
 

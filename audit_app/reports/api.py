@@ -26,6 +26,7 @@ from audit_app.dates import validate_plausible_date
 from audit_app.fields import RecordIdApiField
 from audit_app.models import Area, Force
 from audit_app.months import parse_month
+from audit_app.pdf import pdf_download_response
 from audit_app.permissions import user_scope
 from audit_app.reports import selectors, services
 from audit_app.reports.models import (
@@ -239,21 +240,7 @@ class ReportViewSet(viewsets.GenericViewSet):
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         self._reader()
         version = selectors.version_for(request.user, int(pk))
-        if version.state != ReportState.READY:
-            raise Http404("This version has no PDF.")
-        try:
-            handle = version.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404("The PDF is missing from the store.") from exc
-        services.report_download_log(version=version, user=request.user)
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=services.download_filename(version),
-            content_type="application/pdf",
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return pdf_download_response(*services.report_pdf_open(version=version, user=request.user))
 
 
 # --- Meeting actions ----------------------------------------------------------------------------

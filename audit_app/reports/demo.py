@@ -9,7 +9,8 @@ import datetime
 
 from django.db import transaction
 
-from audit_app.models import FindingTheme, Force, Role, RoleAssignment
+from audit_app.audits.models import FindingTheme
+from audit_app.models import Force, Role, RoleAssignment
 from audit_app.months import add_months, current_month
 from audit_app.reports.models import ActionState, ActionType, MeetingAction
 from recommendations.models import Recommendation

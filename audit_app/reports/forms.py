@@ -7,9 +7,9 @@ import datetime
 
 from django import forms
 
+from audit_app.audits.models import FindingTheme
 from audit_app.dates import validate_plausible_date
 from audit_app.fields import RecordChoiceField, RecordMultipleChoiceField
-from audit_app.models import FindingTheme
 from audit_app.months import parse_month
 from audit_app.reports import services
 from audit_app.reports.models import DESCRIPTION_MAX_LENGTH, ActionState, ActionType

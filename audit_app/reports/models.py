@@ -14,7 +14,8 @@ from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 
-from audit_app.models import Area, FindingTheme, Force
+from audit_app.audits.models import FindingTheme
+from audit_app.models import Area, Force
 
 DESCRIPTION_MAX_LENGTH = 2000
 

@@ -9,25 +9,22 @@ from __future__ import annotations
 import base64
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.safestring import mark_safe
 from weasyprint import HTML
 
-from audit_app import charts
+from audit_app import charts, statistics
 from audit_app.pdf import BASE_URL, ProjectFilesFetcher
 
 TEMPLATE = "reports/document.html"
 
 
 def percent(count: int, total: int) -> str:
-    """A whole percentage, halves rounded up, as people expect in a meeting paper."""
-    if not total:
-        return "–"
-    value = (Decimal(100 * count) / Decimal(total)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return f"{value}%"
+    """A share as the report prints it (audit_app.statistics.percent's rounding)."""
+    value = statistics.percent(count, total)
+    return "–" if value is None else f"{value}%"
 
 
 @dataclass(frozen=True)

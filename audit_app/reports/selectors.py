@@ -12,21 +12,17 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from audit_app.models import (
-    Area,
+from audit_app.audits.models import (
     Audit,
     AuditState,
-    CaseTheme,
-    Force,
     Grade,
     Moderation,
     ModerationDecision,
-    Role,
-    RoleAssignment,
     RoundKind,
-    TeamType,
-    User,
 )
+from audit_app.audits.selectors import awaiting_blind_grade
+from audit_app.models import Area, Force, Role, RoleAssignment, TeamType, User
+from audit_app.models.reference import CaseTheme
 from audit_app.months import add_months
 from audit_app.permissions import areas_for, user_scope
 from audit_app.reports.models import (
@@ -35,7 +31,6 @@ from audit_app.reports.models import (
     PvpReport,
     PvpReportVersion,
 )
-from audit_app.selectors import awaiting_blind_grade
 
 # Senior leaders chair the meetings, audit managers run auditing, and the area's detective
 # inspector (the moderator) presents the report: all three read and download their area's reports.

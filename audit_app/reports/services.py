@@ -11,13 +11,16 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
+from django.http import Http404
 from django.utils import timezone
 
+from audit_app.audits.models import FindingTheme
 from audit_app.dates import plausible_date_problem
-from audit_app.models import Area, FindingTheme, Force, User
+from audit_app.models import Area, Force, User
 from audit_app.months import add_months, current_month, first_of_month
 from audit_app.queueing import task_named
 from audit_app.reports.models import (
@@ -264,6 +267,21 @@ def _left_alone(version_id: int) -> str:
     state = PvpReportVersion.objects.filter(pk=version_id).values_list("state", flat=True).first()
     logger.warning("report version %s changed under its task (now %s)", version_id, state)
     return state or "missing"
+
+
+def report_pdf_open(*, version: PvpReportVersion, user: User) -> tuple[File, str]:
+    """The PDF of a version the user may read (found through selectors.version_for), opened, with
+    its download name; the download is logged. A version with no PDF, or a PDF missing from the
+    store, is a 404 on the page and the API alike."""
+    if version.state != ReportState.READY:
+        raise Http404("This version has no PDF.")
+    try:
+        handle = version.file.open("rb")
+    except FileNotFoundError as exc:
+        logger.error("report version %s: stored PDF is missing", version.pk)
+        raise Http404("The PDF is missing from the store.") from exc
+    report_download_log(version=version, user=user)
+    return handle, download_filename(version)
 
 
 def report_download_log(*, version: PvpReportVersion, user: User) -> DownloadLog:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit_app.pdf import pdf_download_response
 from audit_app.permissions import role_required
 from audit_app.reports import selectors, services
 from audit_app.reports.forms import MeetingActionForm, ReportRequestForm
@@ -134,23 +135,7 @@ def report_regenerate(request: HttpRequest, report_id: int) -> HttpResponse:
 @require_GET
 def version_download(request: HttpRequest, version_id: int) -> FileResponse:
     version = selectors.version_for(request.user, version_id)
-    if version.state != ReportState.READY:
-        raise Http404("This version has no PDF.")
-    try:
-        handle = version.file.open("rb")
-    except FileNotFoundError as exc:
-        logger.error("report version %s: stored PDF is missing", version.pk)
-        raise Http404("The PDF is missing from the store.") from exc
-    services.report_download_log(version=version, user=request.user)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=services.download_filename(version),
-        content_type="application/pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return pdf_download_response(*services.report_pdf_open(version=version, user=request.user))
 
 
 @role_required(*READERS)

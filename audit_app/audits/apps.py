@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AuditsConfig(AppConfig):
+    name = "audit_app.audits"
+    label = "audits"
+    verbose_name = "Audits"
