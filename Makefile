@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# The suite runs with DEBUG off, as production does, but over plain HTTP on loopback.
+# The suite's environment lives in tests/settings.py (so a bare `pytest` works); the same values
+# serve the commands below that load the settings outside pytest.
 TEST_ENV := SECRET_KEY=case-audit-test-suite-only-key-never-used-in-any-deployment \
 	API_RATE_USER=100000/minute \
 	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0

@@ -11,7 +11,7 @@ from audit_app.fields import PlausibleDateField
 # The admin is one more way to type a date: hold it to the one plausible-date rule as forms and the
 # API are. Every ModelAdmin and inline copies these defaults when it is made; this module is
 # imported (by the admin's autodiscovery) before those of the apps that follow audit_app, and
-# tests/test_plausible_dates.py checks every registered admin's date fields.
+# tests/contracts/test_plausible_dates.py checks every registered admin's date fields.
 options.FORMFIELD_FOR_DBFIELD_DEFAULTS[DateField] = {
     "form_class": PlausibleDateField,
     "widget": widgets.AdminDateWidget,

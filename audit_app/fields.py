@@ -6,8 +6,8 @@ an invalid choice on both.
 
 Dates: every date a person types into a form or sends to the API is held to the one rule of
 `audit_app.dates` (nothing before 2000, nothing five years ahead; `past_only` for things that
-have happened) by using these fields. tests/test_plausible_dates.py walks every form and every
-request body of the API and fails on a date field that does not carry the rule.
+have happened) by using these fields. tests/contracts/test_plausible_dates.py walks every form
+and every request body of the API and fails on a date field that does not carry the rule.
 """
 
 from __future__ import annotations

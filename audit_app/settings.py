@@ -346,8 +346,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A queue per kind of work, each with its own worker (docker-compose.yml), so a long import cannot
 # hold up a report or an email (a worker started without -Q consumes all three). Routed by task
-# name; tests/test_task_queues.py checks every task (beat's too) has a route to a queue here and
-# every queue a worker. A task left unrouted would join the short ones.
+# name; tests/kernel/test_task_queues.py checks every task (beat's too) has a route to a queue
+# here and every queue a worker. A task left unrouted would join the short ones.
 CELERY_TASK_QUEUES = {"imports": {}, "reports": {}, "email": {}}
 CELERY_TASK_ROUTES = {
     "rounds.check_case_import": {"queue": "imports"},

@@ -16,12 +16,14 @@ import datetime
 import hashlib
 import io
 import itertools
+import os
 import random
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -383,6 +385,18 @@ SEED = (
 
 def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+def read_seed(path: Path = SEED) -> str:
+    """A seed document's text, read from ../shared/seeds beside the project. Where it is missing
+    the test skips, except where the run requires everything (REQUIRE_SERVICES=1, as in CI),
+    where it fails: a comparison with the source must not pass by not running."""
+    if not path.exists():
+        reason = f"the seed document is not beside the project ({path})"
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    return path.read_text(encoding="utf-8")
 
 
 # --- Browser tests --------------------------------------------------------------------------------

@@ -42,6 +42,21 @@ def missing_service(reason: str) -> None:
     pytest.skip(reason)
 
 
+# Markers by where a test lives or what it is, so `-m "not browser and not faults"` picks the fast
+# suite (pyproject.toml explains each).
+FOLDER_MARKERS = {"e2e": "browser", "faults": "faults"}
+FUZZ_MODULES = {"test_api_fuzz", "test_form_fuzz"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        folder = item.path.parent.name
+        if folder in FOLDER_MARKERS:
+            item.add_marker(FOLDER_MARKERS[folder])
+        if item.path.stem in FUZZ_MODULES:
+            item.add_marker("fuzz")
+
+
 def pytest_report_header(config) -> list[str]:
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = settings.CELERY_BROKER_URL or "none (tasks run in-process)"

@@ -1,8 +1,8 @@
 """The permission matrix: what every URL pattern answers to every kind of user.
 
-tests/test_permission_matrix.py walks every URL pattern Django knows (pages and API; the admin as
-one row) and compares what each user kind gets with the rows below. A pattern with no row fails
-the suite, and so does a row whose pattern is gone: a new view cannot ship without a rule.
+tests/contracts/test_permission_matrix.py walks every URL pattern Django knows (pages and API; the
+admin as one row) and compares what each user kind gets with the rows below. A pattern with no
+row fails the suite, and so does a row whose pattern is gone: a new view cannot ship without a rule.
 
 The records in the URLs belong to the West area (an audit of `west.auditor`, West's rounds, a
 West report and meeting action, the force's recommendations), so West's people get 200 where

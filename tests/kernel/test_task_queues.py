@@ -17,7 +17,7 @@ from django.conf import settings
 
 from audit_app.celery import app, queue_names
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KINDS = {
     "rounds.check_case_import": "imports",
     "rounds.save_case_import": "imports",

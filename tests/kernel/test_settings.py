@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from audit_app.settings import INSECURE_DEVELOPMENT_SECRET_KEY, env_bool, env_int
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_settings(**env: str) -> subprocess.CompletedProcess:
@@ -83,6 +83,7 @@ DEPLOYED = {
 # What the suite sets for itself (plain HTTP on loopback, async-unsafe for the browser tests) is
 # not what a deployment has.
 SUITE_ONLY = {
+    "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "SECURE_SSL_REDIRECT",
     "SESSION_COOKIE_SECURE",

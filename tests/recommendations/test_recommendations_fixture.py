@@ -6,7 +6,7 @@ import pytest
 
 from audit_app.months import add_months
 from recommendations.models import Recommendation, Timescale
-from tests.builders import SEED, normalise
+from tests.builders import SEED, normalise, read_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -16,9 +16,7 @@ FOOTNOTE_MARKERS = [("MARAC6 ", "MARAC "), ("Act 198917 ", "Act 1989 ")]
 
 @pytest.fixture
 def seed_text() -> str:
-    if not SEED.exists():
-        pytest.skip(f"the seed document is not beside the project ({SEED})")
-    text = normalise(SEED.read_text(encoding="utf-8"))
+    text = normalise(read_seed(SEED))
     for marked, clean in FOOTNOTE_MARKERS:
         text = text.replace(marked, clean)
     return text

@@ -1,8 +1,8 @@
 """No cache keeps what a signed-in user sees: `Cache-Control: no-store, private` on every response.
 
-tests/test_permission_matrix.py checks the header on every URL pattern for every kind of user;
-these tests look at the responses the issue named (exports, the feedback sheet PDF, audit pages)
-and at requests made with a personal API token, which the matrix does not send.
+tests/contracts/test_permission_matrix.py checks the header on every URL pattern for every kind
+of user; these tests look at the responses the issue named (exports, the feedback sheet PDF,
+audit pages) and at requests made with a personal API token, which the matrix does not send.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from tests.conftest import missing_service
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VISIBILITY_SECONDS = 6
 
 

@@ -18,7 +18,7 @@ from recommendations.models import (
     Rating,
     Recommendation,
 )
-from tests.builders import SEED, normalise
+from tests.builders import SEED, normalise, read_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +27,7 @@ FIXTURES = ("recommendation_evidence_2017", "recommendation_assessments_2018")
 
 @pytest.fixture
 def review_text() -> str:
-    if not SEED.exists():
-        pytest.skip(f"the seed document is not beside the project ({SEED})")
-    return normalise(SEED.read_text(encoding="utf-8"))
+    return normalise(read_seed(SEED))
 
 
 @pytest.fixture
