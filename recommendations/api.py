@@ -6,7 +6,6 @@ or DELETE for them. The same services as the pages do the writing."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -16,6 +15,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audit_app.api.errors import error_responses
 from recommendations import selectors, services
 from recommendations import serializers as s
 from recommendations.models import (
@@ -32,17 +32,7 @@ from recommendations.permissions import (
     roles_by_force,
 )
 
-ERRORS = {
-    400: OpenApiResponse(
-        s.RecommendationApiErrorSerializer, description="Refused, with the reasons"
-    ),
-    403: OpenApiResponse(
-        s.RecommendationApiErrorSerializer, description="Not signed in, or the wrong role"
-    ),
-    404: OpenApiResponse(
-        s.RecommendationApiErrorSerializer, description="No such record in the user's forces"
-    ),
-}
+ERRORS = error_responses(400, 403, 404)
 READ_ERRORS = {403: ERRORS[403], 404: ERRORS[404]}
 RECOMMENDATION_FILTER = OpenApiParameter(
     "recommendation", int, description="Only those of this recommendation"
@@ -79,16 +69,6 @@ def _access(request: Request, recommendation_id: int | str) -> RecommendationAcc
             "managers."
         )
     return access
-
-
-def _refused(error: ValidationError) -> Response:
-    if isinstance(error, services.ImportRefused):
-        reasons = error.reasons
-    elif hasattr(error, "error_dict"):
-        reasons = [f"{field}: {m}" for field, ms in error.message_dict.items() for m in ms]
-    else:
-        reasons = list(error.messages)
-    return Response({"detail": " ".join(reasons), "reasons": reasons}, status=400)
 
 
 def _recommendation_filter(request: Request) -> int | None:
@@ -175,12 +155,9 @@ class RecommendationViewSet(viewsets.GenericViewSet):
             Inspection.objects.filter(force_id__in=list(roles_by_force(request.user))),
             pk=data.pop("inspection"),
         )
-        try:
-            result = services.recommendations_import(
-                inspection=inspection, rows=[data], by=request.user
-            )
-        except services.ImportRefused as refused:
-            return _refused(refused)
+        result = services.recommendations_import(
+            inspection=inspection, rows=[data], by=request.user
+        )
         if not result.created:
             return Response(
                 {
@@ -263,14 +240,11 @@ class ActionViewSet(viewsets.GenericViewSet):
         data = dict(payload.validated_data)
         access = _access(request, data.pop("recommendation"))
         access.require_action_writer()
-        try:
-            created = services.action_create(
-                recommendation=access.recommendation,
-                by=request.user,
-                data=services.ActionInput(point_id=data.pop("point"), **data),
-            )
-        except ValidationError as error:
-            return _refused(error)
+        created = services.action_create(
+            recommendation=access.recommendation,
+            by=request.user,
+            data=services.ActionInput(point_id=data.pop("point"), **data),
+        )
         return Response(s.ActionSerializer(created).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -306,8 +280,6 @@ class ActionViewSet(viewsets.GenericViewSet):
         except services.ActionChanged:
             current.refresh_from_db()
             return Response(s.ActionSerializer(current).data, status=status.HTTP_409_CONFLICT)
-        except ValidationError as error:
-            return _refused(error)
         return Response(s.ActionSerializer(updated).data)
 
 
@@ -360,10 +332,7 @@ class AssessmentViewSet(viewsets.GenericViewSet):
         data = dict(payload.validated_data)
         access = recommendation_access(request.user, data.pop("recommendation"))
         access.require_assessor(data["kind"])
-        try:
-            created = services.assessment_record(
-                recommendation=access.recommendation, by=request.user, **data
-            )
-        except ValidationError as error:
-            return _refused(error)
+        created = services.assessment_record(
+            recommendation=access.recommendation, by=request.user, **data
+        )
         return Response(s.AssessmentSerializer(created).data, status=status.HTTP_201_CREATED)

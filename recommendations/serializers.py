@@ -26,11 +26,6 @@ from recommendations.selectors import PlanState
 from recommendations.services import OWNER_MAX_LENGTH
 
 
-class RecommendationApiErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    reasons = serializers.ListField(child=serializers.CharField(), required=False)
-
-
 class InspectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Inspection

@@ -8,7 +8,7 @@ import datetime
 from django.http import FileResponse, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
@@ -19,18 +19,13 @@ from rest_framework.views import APIView
 
 from audit_app.analytics import exports
 from audit_app.analytics import filters as analytics
-from audit_app.api.serializers import ErrorSerializer
+from audit_app.api.errors import error_responses
 from audit_app.audits import selectors
 from audit_app.audits.api.serializers import VisibilityMixin
 from audit_app.audits.models import Answer, Audit, Case, Moderation
 from audit_app.permissions import OVERSIGHT_ROLES, user_scope
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Unknown or invalid filter, with the reason"),
-    401: OpenApiResponse(ErrorSerializer, description="No valid token or session"),
-    403: OpenApiResponse(ErrorSerializer, description="The user holds no analyst role"),
-    429: OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After"),
-}
+ERRORS = error_responses(400, 401, 403, 429)
 
 
 FILTER_PARAMETERS = [

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import re
 
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -21,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, UserRateThrottle
 
-from audit_app.api.serializers import ErrorSerializer
+from audit_app.api.errors import ErrorSerializer, error_responses
 from audit_app.dates import validate_plausible_date
 from audit_app.fields import RecordIdApiField
 from audit_app.models import Area, Force
@@ -41,11 +40,7 @@ from audit_app.reports.models import (
 MONTH_PATTERN = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
 
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Refused, with the reason"),
-    403: OpenApiResponse(ErrorSerializer, description="Not signed in, or not for this role"),
-    404: OpenApiResponse(ErrorSerializer, description="Not found in the user's scope"),
-}
+ERRORS = error_responses(400, 403, 404)
 
 
 def _month(value: str) -> datetime.date:
@@ -209,12 +204,9 @@ class ReportViewSet(viewsets.GenericViewSet):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         force, area = _resolve_meeting(request, data["area"], data.get("force"))
-        try:
-            outcome = services.report_request(
-                force=force, area=area, month=_month(data["month"]), by=request.user
-            )
-        except ValidationError as error:
-            return Response({"detail": " ".join(error.messages)}, status=400)
+        outcome = services.report_request(
+            force=force, area=area, month=_month(data["month"]), by=request.user
+        )
         version = selectors.version_for(request.user, outcome.version.pk)
         version.joined = outcome.joined
         return Response(ReportRequestedSerializer(version).data, status=status.HTTP_202_ACCEPTED)
@@ -355,12 +347,9 @@ class MeetingActionViewSet(viewsets.GenericViewSet):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         force, area = _resolve_meeting(request, data["area"], data.get("force"))
-        try:
-            action = services.meeting_action_create(
-                force=force, area=area, data=_action_input(data), by=request.user
-            )
-        except ValidationError as error:
-            return Response({"detail": " ".join(error.messages)}, status=400)
+        action = services.meeting_action_create(
+            force=force, area=area, data=_action_input(data), by=request.user
+        )
         action = selectors.action_for(request.user, action.pk)
         return Response(MeetingActionSerializer(action).data, status=status.HTTP_201_CREATED)
 
@@ -374,11 +363,8 @@ class MeetingActionViewSet(viewsets.GenericViewSet):
         action = selectors.action_for(request.user, int(pk))
         payload = MeetingActionUpdateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            services.meeting_action_update(
-                action=action, data=_action_input(payload.validated_data, action), by=request.user
-            )
-        except ValidationError as error:
-            return Response({"detail": " ".join(error.messages)}, status=400)
+        services.meeting_action_update(
+            action=action, data=_action_input(payload.validated_data, action), by=request.user
+        )
         action = selectors.action_for(request.user, action.pk)
         return Response(MeetingActionSerializer(action).data)

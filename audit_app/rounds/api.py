@@ -15,12 +15,10 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -28,12 +26,12 @@ from drf_spectacular.utils import (
 from kombu.exceptions import OperationalError as BrokerUnavailable
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from audit_app.api.serializers import ErrorSerializer
+from audit_app.api.errors import QueueUnavailable, Refused, error_responses
 from audit_app.audits.models import Audit, AuditRound, Case, RoundKind, RoundState
 from audit_app.audits.selectors import rounds_for
 from audit_app.fields import PlausibleDateApiField, PlausibleMonthApiField
@@ -60,44 +58,8 @@ MAX_ID = 2**31 - 1  # record ids are PostgreSQL integers: a larger one is refuse
 # Errors ----------------------------------------------------------------------------------------
 
 
-class Refused(APIException):
-    """A 400 whose body is {"detail": reason}, with the fields' own errors under "errors"."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = "The request was refused."
-    default_code = "refused"
-
-    def __init__(self, reason: str, errors: dict | None = None) -> None:
-        body: dict = {"detail": reason}
-        if errors:
-            body["errors"] = errors
-        super().__init__(body)
-
-
-class QueueUnavailable(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = "queue_unavailable"
-
-
-class InputErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="The reason, in a sentence.")
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="For bad input: the errors by field name.",
-    )
-
-
-ERRORS = {
-    400: OpenApiResponse(InputErrorSerializer, description="Refused, with the reason"),
-    403: OpenApiResponse(ErrorSerializer, description="Not signed in, or the wrong role"),
-    404: OpenApiResponse(ErrorSerializer, description="No such record in the user's scope"),
-}
-QUEUE_DOWN = {
-    503: OpenApiResponse(
-        ErrorSerializer, description="The task queue is unavailable; nothing is left half-done"
-    )
-}
+ERRORS = error_responses(400, 403, 404)
+QUEUE_DOWN = error_responses(503)
 
 
 def _messages(errors: dict) -> str:
@@ -120,15 +82,6 @@ def _valid(serializer_class: type[serializers.Serializer], data) -> dict:
     if not serializer.is_valid():
         raise Refused(_reason(serializer.errors), errors=serializer.errors)
     return serializer.validated_data
-
-
-@contextmanager
-def _refusals_as_400() -> Iterator[None]:
-    """A service's ValidationError becomes a 400 with its reason; PermissionDenied stays a 403."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        raise Refused(" ".join(error.messages)) from error
 
 
 def _require(request: Request, roles: tuple[str, ...], what: str) -> None:
@@ -267,10 +220,9 @@ class CaseImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         if force_id not in forces:
             raise Refused("You do not manage audits in that force.")
         area = areas_for(request.user, (Role.AUDIT_MANAGER,)).filter(force_id=force_id).first()
-        with _refusals_as_400():
-            case_import = importing.case_import_start(
-                force=area.force, by=request.user, upload=data["file"]
-            )
+        case_import = importing.case_import_start(
+            force=area.force, by=request.user, upload=data["file"]
+        )
         logger.info("case import %s uploaded by user %s", case_import.pk, request.user.pk)
         self._queue_check(case_import)
         return self._answer(case_import, status.HTTP_202_ACCEPTED)
@@ -332,10 +284,9 @@ class CaseImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         case_import = self.get_object()
         try:
-            with _refusals_as_400():
-                case_import = importing.case_import_confirm_and_queue(
-                    case_import=case_import, by=request.user
-                )
+            case_import = importing.case_import_confirm_and_queue(
+                case_import=case_import, by=request.user
+            )
         except importing.QueueUnavailable as exc:
             raise QueueUnavailable(str(exc)) from exc
         return self._answer(case_import, status.HTTP_202_ACCEPTED)
@@ -348,8 +299,7 @@ class CaseImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         case_import = self.get_object()
-        with _refusals_as_400():
-            importing.case_import_cancel(case_import=case_import)
+        importing.case_import_cancel(case_import=case_import)
         return self._answer(case_import)
 
 
@@ -566,8 +516,7 @@ class RoundViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def create(self, request: Request) -> Response:
         _require(request, ROUND_RUNNERS, "creating rounds")
         data = _valid(RoundCreateSerializer, request.data)
-        with _refusals_as_400():
-            audit_round = rounds.round_create(by=request.user, **data)
+        audit_round = rounds.round_create(by=request.user, **data)
         return Response(_detail(self._round(audit_round.pk)), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -579,14 +528,13 @@ class RoundViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def select(self, request: Request, pk: str | None = None) -> Response:
         audit_round = self._round(pk)
         data = _valid(RoundSelectSerializer, request.data)
-        with _refusals_as_400():
-            rounds.round_select(
-                audit_round=audit_round,
-                by=request.user,
-                seed=data["seed"],
-                force_interest_theme=data.get("force_interest_theme"),
-                force_interest_topic=data.get("force_interest_topic"),
-            )
+        rounds.round_select(
+            audit_round=audit_round,
+            by=request.user,
+            seed=data["seed"],
+            force_interest_theme=data.get("force_interest_theme"),
+            force_interest_topic=data.get("force_interest_topic"),
+        )
         return Response(_detail(self._round(pk)))
 
     @extend_schema(
@@ -597,8 +545,7 @@ class RoundViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def allocate(self, request: Request, pk: str | None = None) -> Response:
         audit_round = self._round(pk)
-        with _refusals_as_400():
-            rounds.round_allocate(audit_round=audit_round, by=request.user)
+        rounds.round_allocate(audit_round=audit_round, by=request.user)
         return Response(_detail(self._round(pk)))
 
     @extend_schema(
@@ -609,7 +556,7 @@ class RoundViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def open(self, request: Request, pk: str | None = None) -> Response:
         audit_round = self._round(pk)
-        with _refusals_as_400(), _emails_may_wait(audit_round):
+        with _emails_may_wait(audit_round):
             rounds.round_open(audit_round=audit_round, by=request.user)
         return Response(_detail(self._round(pk)))
 
@@ -622,12 +569,11 @@ class RoundViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def close(self, request: Request, pk: str | None = None) -> Response:
         audit_round = self._round(pk)
         data = _valid(RoundCloseSerializer, request.data)
-        with _refusals_as_400():
-            rounds.round_close(
-                audit_round=audit_round,
-                by=request.user,
-                confirm_unfinished=data["confirm_unfinished"],
-            )
+        rounds.round_close(
+            audit_round=audit_round,
+            by=request.user,
+            confirm_unfinished=data["confirm_unfinished"],
+        )
         return Response(_detail(self._round(pk)))
 
     @extend_schema(
@@ -649,7 +595,7 @@ class RoundViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         to = User.objects.filter(pk=data["auditor"], is_active=True).first()
         if to is None:
             raise Refused("That person is not an auditor for this round.")
-        with _refusals_as_400(), _emails_may_wait(audit_round):
+        with _emails_may_wait(audit_round):
             rounds.audit_reassign(audit=audit, to=to, by=request.user)
         audit = Audit.objects.select_related("auditor").get(pk=audit.pk)
         return Response(AllocationSerializer(audit).data)
@@ -726,8 +672,7 @@ class SelectionSlotViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             case = Case.objects.filter(pk=data["case"], area_id=slot.round.area_id).first()
             if case is None:
                 raise Refused("That case is not eligible: wrong theme, area or month, or used.")
-        with _refusals_as_400():
-            rounds.slot_swap(slot=slot, by=request.user, case=case)
+        rounds.slot_swap(slot=slot, by=request.user, case=case)
         return self._answer(slot)
 
     @extend_schema(
@@ -739,8 +684,7 @@ class SelectionSlotViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def draw_from_month(self, request: Request, pk: str | None = None) -> Response:
         slot = self.get_object()
         data = _valid(SlotDrawSerializer, request.data)
-        with _refusals_as_400():
-            rounds.slot_draw_from_month(slot=slot, by=request.user, month=data["month"])
+        rounds.slot_draw_from_month(slot=slot, by=request.user, month=data["month"])
         return self._answer(slot)
 
     @extend_schema(
@@ -752,6 +696,5 @@ class SelectionSlotViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def leave_empty(self, request: Request, pk: str | None = None) -> Response:
         slot = self.get_object()
         data = _valid(SlotLeaveEmptySerializer, request.data)
-        with _refusals_as_400():
-            rounds.slot_leave_empty(slot=slot, by=request.user, reason=data["reason"])
+        rounds.slot_leave_empty(slot=slot, by=request.user, reason=data["reason"])
         return self._answer(slot)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status, viewsets
@@ -11,7 +10,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from audit_app.api import serializers as api_serializers
+from audit_app.api.errors import ErrorSerializer
 from audit_app.audits import selectors, services
 from audit_app.audits.api import serializers as audits_serializers
 from audit_app.audits.api.walk import ERRORS, _with_walk
@@ -120,12 +119,9 @@ class ModerationViewSet(viewsets.GenericViewSet):
         audit = selectors.audit_for_moderator(request.user, int(pk))
         payload = audits_serializers.BlindGradeInSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            blind = services.blind_grade_record(
-                audit=audit, moderator=request.user, **payload.validated_data
-            )
-        except ValidationError as error:
-            return Response({"detail": " ".join(error.messages)}, status=400)
+        blind = services.blind_grade_record(
+            audit=audit, moderator=request.user, **payload.validated_data
+        )
         return Response({"grade": blind.grade}, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -133,7 +129,7 @@ class ModerationViewSet(viewsets.GenericViewSet):
         request=audits_serializers.DecisionInSerializer,
         responses={
             201: audits_serializers.ModerationOutSerializer,
-            409: OpenApiResponse(api_serializers.ErrorSerializer, description="The audit changed"),
+            409: OpenApiResponse(ErrorSerializer, description="The audit changed"),
             **ERRORS,
         },
     )
@@ -162,8 +158,6 @@ class ModerationViewSet(viewsets.GenericViewSet):
             )
         except services.AuditChanged as changed:
             return Response({"detail": changed.message}, status=status.HTTP_409_CONFLICT)
-        except ValidationError as error:
-            return Response({"detail": " ".join(error.messages)}, status=400)
         context = {
             "request": request,
             "visibility": selectors.audit_visibility(request.user, moderation.audit),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -10,22 +9,14 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from audit_app.api import serializers as api_serializers
+from audit_app.api.errors import ErrorSerializer, error_responses
 from audit_app.audits import selectors, services
 from audit_app.audits.api import serializers as audits_serializers
 from audit_app.audits.models import Audit
 from audit_app.models import Role
 from audit_app.permissions import user_scope
 
-ERRORS = {
-    400: OpenApiResponse(api_serializers.ErrorSerializer, description="Refused, with the reason"),
-    403: OpenApiResponse(
-        api_serializers.ErrorSerializer, description="Not signed in or not allowed"
-    ),
-    404: OpenApiResponse(
-        api_serializers.ErrorSerializer, description="No such audit for this user"
-    ),
-}
+ERRORS = error_responses(400, 403, 404)
 
 
 def _with_walk(audit: Audit, visibility: selectors.AuditVisibility) -> Audit:
@@ -152,8 +143,6 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        except ValidationError as error:
-            return Response({"detail": " ".join(error.messages)}, status=400)
         return _detail(request, selectors.audit_for_auditor(request.user, audit.pk))
 
     @extend_schema(
@@ -162,7 +151,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         responses={
             200: audits_serializers.AuditDetailSerializer,
             409: OpenApiResponse(
-                api_serializers.ErrorSerializer, description="The audit changed since it was read"
+                ErrorSerializer, description="The audit changed since it was read"
             ),
             **ERRORS,
         },
@@ -185,6 +174,4 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             )
         except services.AuditChanged as changed:
             return Response({"detail": changed.message}, status=status.HTTP_409_CONFLICT)
-        except ValidationError as error:
-            return Response({"detail": " ".join(error.messages)}, status=400)
         return _detail(request, selectors.audit_for_auditor(request.user, audit.pk))
