@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from audit_app.api.errors import ErrorSerializer
 from audit_app.audits import selectors, services
-from audit_app.audits.api import serializers as audits_serializers
+from audit_app.audits.api import serializers
 from audit_app.audits.api.walk import ERRORS, _with_walk
 from audit_app.audits.models import Audit, FindingTheme
 from audit_app.models import Role
@@ -41,14 +41,14 @@ def _int_or_400(value: str | None, name: str) -> int | None:
 
 
 class ModerationViewSet(viewsets.GenericViewSet):
-    serializer_class = audits_serializers.QueueAuditSerializer
+    serializer_class = serializers.QueueAuditSerializer
     queryset = Audit.objects.none()
 
     @extend_schema(
         summary="The moderation queue of the moderator's areas",
         parameters=QUEUE_FILTERS,
         responses={
-            200: audits_serializers.QueueAuditSerializer(many=True),
+            200: serializers.QueueAuditSerializer(many=True),
             400: ERRORS[400],
             403: ERRORS[403],
         },
@@ -76,9 +76,7 @@ class ModerationViewSet(viewsets.GenericViewSet):
         ).select_related("question_set")
         page = self.paginate_queryset(audits)
         return self.get_paginated_response(
-            audits_serializers.QueueAuditSerializer(
-                page, many=True, context={"request": request}
-            ).data
+            serializers.QueueAuditSerializer(page, many=True, context={"request": request}).data
         )
 
     @extend_schema(
@@ -90,11 +88,11 @@ class ModerationViewSet(viewsets.GenericViewSet):
         audit = selectors.audit_for_moderator(request.user, int(pk))
         visibility = selectors.audit_visibility(request.user, audit)
         context = {"request": request, "visibility": visibility}
-        moderations = audits_serializers.ModerationOutSerializer(
+        moderations = serializers.ModerationOutSerializer(
             selectors.audit_moderations(audit, request.user), many=True, context=context
         ).data
         if not visibility.auditor_work:
-            summary = audits_serializers.QueueAuditSerializer(audit, context=context).data
+            summary = serializers.QueueAuditSerializer(audit, context=context).data
             return Response(
                 {
                     **summary,
@@ -102,7 +100,7 @@ class ModerationViewSet(viewsets.GenericViewSet):
                     "moderations": moderations,
                 }
             )
-        detail = audits_serializers.AuditDetailSerializer(
+        detail = serializers.AuditDetailSerializer(
             _with_walk(audit, visibility), context=context
         ).data
         is_blind = audit.is_blind if visibility.blindness else None
@@ -110,14 +108,14 @@ class ModerationViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Record the moderator's own grade of a blind audit",
-        request=audits_serializers.BlindGradeInSerializer,
+        request=serializers.BlindGradeInSerializer,
         responses={201: OpenApiTypes.OBJECT, **ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="blind-grade")
     def blind_grade(self, request: Request, pk: str | None = None) -> Response:
         _require_moderator(request)
         audit = selectors.audit_for_moderator(request.user, int(pk))
-        payload = audits_serializers.BlindGradeInSerializer(data=request.data)
+        payload = serializers.BlindGradeInSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         blind = services.blind_grade_record(
             audit=audit, moderator=request.user, **payload.validated_data
@@ -126,9 +124,9 @@ class ModerationViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Agree, change or return the audit",
-        request=audits_serializers.DecisionInSerializer,
+        request=serializers.DecisionInSerializer,
         responses={
-            201: audits_serializers.ModerationOutSerializer,
+            201: serializers.ModerationOutSerializer,
             409: OpenApiResponse(ErrorSerializer, description="The audit changed"),
             **ERRORS,
         },
@@ -137,7 +135,7 @@ class ModerationViewSet(viewsets.GenericViewSet):
     def decision(self, request: Request, pk: str | None = None) -> Response:
         _require_moderator(request)
         audit = selectors.audit_for_moderator(request.user, int(pk))
-        payload = audits_serializers.DecisionInSerializer(data=request.data)
+        payload = serializers.DecisionInSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         try:
@@ -163,7 +161,7 @@ class ModerationViewSet(viewsets.GenericViewSet):
             "visibility": selectors.audit_visibility(request.user, moderation.audit),
         }
         return Response(
-            audits_serializers.ModerationOutSerializer(moderation, context=context).data,
+            serializers.ModerationOutSerializer(moderation, context=context).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -171,5 +169,5 @@ class ModerationViewSet(viewsets.GenericViewSet):
 class FindingThemeViewSet(viewsets.ReadOnlyModelViewSet):
     """The themes moderators tag: the controlled list and moderators' own additions."""
 
-    serializer_class = audits_serializers.FindingThemeSerializer
+    serializer_class = serializers.FindingThemeSerializer
     queryset = FindingTheme.objects.filter(is_active=True).order_by("-is_controlled", "name")

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from audit_app.api.errors import ErrorSerializer, error_responses
 from audit_app.audits import selectors, services
-from audit_app.audits.api import serializers as audits_serializers
+from audit_app.audits.api import serializers
 from audit_app.audits.models import Audit
 from audit_app.models import Role
 from audit_app.permissions import user_scope
@@ -55,7 +55,7 @@ def _with_walk(audit: Audit, visibility: selectors.AuditVisibility) -> Audit:
 def _detail(request: Request, audit: Audit) -> Response:
     """The audit with its questions and answers, as the requesting user may see it."""
     visibility = selectors.audit_visibility(request.user, audit)
-    data = audits_serializers.AuditDetailSerializer(
+    data = serializers.AuditDetailSerializer(
         _with_walk(audit, visibility), context={"request": request, "visibility": visibility}
     ).data
     return Response(data)
@@ -64,19 +64,19 @@ def _detail(request: Request, audit: Audit) -> Response:
 @extend_schema_view(
     list=extend_schema(
         summary="The signed-in auditor's audits",
-        responses={200: audits_serializers.AuditSummarySerializer(many=True), 403: ERRORS[403]},
+        responses={200: serializers.AuditSummarySerializer(many=True), 403: ERRORS[403]},
     ),
     retrieve=extend_schema(
         summary="One audit with its questions and answers",
         responses={
-            200: audits_serializers.AuditDetailSerializer,
+            200: serializers.AuditDetailSerializer,
             403: ERRORS[403],
             404: ERRORS[404],
         },
     ),
 )
 class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = audits_serializers.AuditSummarySerializer
+    serializer_class = serializers.AuditSummarySerializer
     queryset = Audit.objects.none()
 
     def get_queryset(self):
@@ -93,11 +93,11 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(
         summary="Save answers for one section",
-        request=audits_serializers.SectionSaveSerializer,
+        request=serializers.SectionSaveSerializer,
         responses={
-            200: audits_serializers.AuditDetailSerializer,
+            200: serializers.AuditDetailSerializer,
             409: OpenApiResponse(
-                audits_serializers.ConflictSerializer,
+                serializers.ConflictSerializer,
                 description="The section changed since it was read",
             ),
             **ERRORS,
@@ -106,7 +106,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def answers(self, request: Request, pk: str | None = None) -> Response:
         audit = selectors.audit_for_auditor(request.user, int(pk))
-        payload = audits_serializers.SectionSaveSerializer(data=request.data)
+        payload = serializers.SectionSaveSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         walk = selectors.audit_walk(audit)
         section = walk.section(payload.validated_data["section"])
@@ -147,9 +147,9 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(
         summary="Grade and submit the audit",
-        request=audits_serializers.SubmitSerializer,
+        request=serializers.SubmitSerializer,
         responses={
-            200: audits_serializers.AuditDetailSerializer,
+            200: serializers.AuditDetailSerializer,
             409: OpenApiResponse(
                 ErrorSerializer, description="The audit changed since it was read"
             ),
@@ -159,7 +159,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         audit = selectors.audit_for_auditor(request.user, int(pk))
-        payload = audits_serializers.SubmitSerializer(data=request.data)
+        payload = serializers.SubmitSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         try:
