@@ -34,7 +34,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-static/govuk/application.css: node_modules/.installed assets/application.scss assets/build.mjs
+# GOV.UK Frontend and the printed documents' stylesheets, compiled from every Sass file in assets/.
+static/govuk/application.css: node_modules/.installed $(wildcard assets/*.scss) assets/build.mjs
 	npm run --silent build
 
 install: $(VENV)/.installed

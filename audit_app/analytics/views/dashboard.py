@@ -69,4 +69,4 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             total=sum(row.total for row in by_theme),
         )
     status = 200 if filterset.is_valid() else 400
-    return render(request, "dashboard/dashboard.html", context, status=status)
+    return render(request, "analytics/dashboard.html", context, status=status)

@@ -37,4 +37,4 @@ def home(request: HttpRequest) -> HttpResponse:
         context["latest_reports"] = list(reports_for(user)[:5])
     if scope.has_role(Role.INSPECTOR, Role.SENIOR_LEADER):
         context["recommendations"] = list(recommendations_overview(request.user)[:10])
-    return render(request, "home/home.html", context)
+    return render(request, "analytics/home.html", context)

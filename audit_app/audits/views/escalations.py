@@ -45,7 +45,7 @@ def escalation_detail(request: HttpRequest, escalation_id: int) -> HttpResponse:
                 return redirect("escalation_detail", escalation_id=escalation.pk)
     return render(
         request,
-        "escalations/detail.html",
+        "audits/escalation_detail.html",
         {
             "escalation": escalation,
             "form": form,

@@ -70,7 +70,7 @@ def feedback(request: HttpRequest, audit_id: int) -> HttpResponse:
     ]
     return render(
         request,
-        "moderation/feedback.html",
+        "audits/feedback.html",
         {
             "audit": selectors.hide_unseen_work(
                 audit, selectors.audit_visibility(request.user, audit)
@@ -99,9 +99,9 @@ def feedback_sheet(request: HttpRequest, audit_id: int) -> HttpResponse:
         "generated_at": timezone.now(),
     }
     if request.GET.get("format") == "pdf":
-        html = render_to_string("moderation/feedback_sheet.html", {**context, "for_pdf": True})
+        html = render_to_string("audits/feedback_sheet.html", {**context, "for_pdf": True})
         response = HttpResponse(render_pdf(html), content_type="application/pdf")
         filename = f"feedback-{audit.case.reference}.pdf".replace("/", "-")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    return render(request, "moderation/feedback_sheet.html", context)
+    return render(request, "audits/feedback_sheet.html", context)

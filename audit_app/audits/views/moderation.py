@@ -42,7 +42,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "moderation/queue.html",
+        "audits/moderation_queue.html",
         {"filters": filters, "audits": audits_selectors.as_seen_by(audits, request.user)},
     )
 
@@ -96,7 +96,7 @@ def moderate(request: HttpRequest, audit_id: int) -> HttpResponse:
             )
     return render(
         request,
-        "moderation/moderate.html",
+        "audits/moderate.html",
         {
             "audit": audits_selectors.hide_unseen_work(audit, visibility),
             "visibility": visibility,
@@ -128,7 +128,7 @@ def _blind_grade(request: HttpRequest, audit) -> HttpResponse:
             form.add_error(None, " ".join(error.messages))
         else:
             return redirect("moderate_audit", audit_id=audit.pk)
-    return render(request, "moderation/blind_grade.html", {"audit": audit, "form": form})
+    return render(request, "audits/blind_grade.html", {"audit": audit, "form": form})
 
 
 @role_required(*OVERSIGHT_ROLES)
@@ -142,7 +142,7 @@ def consistency(request: HttpRequest) -> HttpResponse:
     rows = audits_selectors.consistency(request.user, start, end)
     return render(
         request,
-        "moderation/consistency.html",
+        "audits/consistency.html",
         {
             "form": form,
             "start": start,
@@ -190,7 +190,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             return redirect("moderation_settings")
     return render(
         request,
-        "moderation/settings.html",
+        "audits/moderation_settings.html",
         {
             "form": form,
             "themes": FindingTheme.objects.filter(is_active=True).order_by("is_controlled", "name"),

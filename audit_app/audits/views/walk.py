@@ -46,7 +46,7 @@ def _is_tampered(request: HttpRequest, form) -> str | None:
 @role_required(*AUDIT_WALKERS)
 def my_audits(request: HttpRequest) -> HttpResponse:
     audits = list(selectors.auditor_audits(request.user))
-    return render(request, "auditing/my_audits.html", {"audits": audits})
+    return render(request, "audits/my_audits.html", {"audits": audits})
 
 
 def _walk_context(audit: Audit, user) -> dict:
@@ -72,7 +72,7 @@ def audit_overview(request: HttpRequest, audit_id: int) -> HttpResponse:
     context["submissions"] = selectors.audit_submissions(audit, visibility)
     context["events"] = selectors.audit_events(audit, visibility)
     context["changes"] = selectors.audit_changes(audit, visibility)
-    return render(request, "auditing/audit_overview.html", context)
+    return render(request, "audits/audit_overview.html", context)
 
 
 @role_required(*AUDIT_WALKERS)
@@ -144,7 +144,7 @@ def _render_section(request, walk, section, form, conflict=None, status=200) -> 
                 )
     return render(
         request,
-        "auditing/section.html",
+        "audits/section.html",
         {
             "audit": walk.audit,
             "walk": walk,
@@ -161,7 +161,7 @@ def _render_section(request, walk, section, form, conflict=None, status=200) -> 
 def audit_check(request: HttpRequest, audit_id: int) -> HttpResponse:
     """Check your answers: every answer with a change link while the audit can be changed."""
     audit = selectors.audit_for_reader(request.user, audit_id)
-    return render(request, "auditing/check.html", _walk_context(audit, request.user))
+    return render(request, "audits/check.html", _walk_context(audit, request.user))
 
 
 @role_required(*AUDIT_WALKERS)
@@ -212,7 +212,7 @@ def audit_grade(request: HttpRequest, audit_id: int) -> HttpResponse:
             return bad_request(request, reason)
     return render(
         request,
-        "auditing/grade.html",
+        "audits/grade.html",
         {"audit": audit, "walk": walk, "form": form, "suggested": suggested},
         status=status,
     )
@@ -221,7 +221,7 @@ def audit_grade(request: HttpRequest, audit_id: int) -> HttpResponse:
 @role_required(*AUDIT_WALKERS)
 def audit_submitted(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = selectors.audit_for_auditor(request.user, audit_id)
-    return render(request, "auditing/submitted.html", {"audit": audit})
+    return render(request, "audits/submitted.html", {"audit": audit})
 
 
 @role_required(*AUDIT_WALKERS)
@@ -247,7 +247,7 @@ def escalation_new(request: HttpRequest, audit_id: int) -> HttpResponse:
             return redirect(_escalation_back(request) or reverse("audit_overview", args=[audit.pk]))
     return render(
         request,
-        "auditing/escalation_new.html",
+        "audits/escalation_new.html",
         {"audit": audit, "form": form, "back": _escalation_back(request)},
     )
 

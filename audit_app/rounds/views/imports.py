@@ -56,7 +56,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     status = 400 if form.errors else 200
     return render(
         request,
-        "imports/import_list.html",
+        "rounds/import_list.html",
         {
             "form": form,
             "imports": imports_for(request.user)[:50],
@@ -97,7 +97,7 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     page = Paginator(rows.order_by("row_number"), ROWS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
-        "imports/import_detail.html",
+        "rounds/import_detail.html",
         {
             "case_import": case_import,
             "page": page,
