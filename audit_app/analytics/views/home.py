@@ -2,12 +2,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from audit_app import permissions as audit_app_permissions
-from audit_app.audits import selectors as audits_selectors
+from audit_app.audits import selectors as audit_selectors
 from audit_app.models import Role
-from audit_app.permissions import user_scope
+from audit_app.permissions import role_descriptions, user_scope
 from audit_app.reports.selectors import reports_for
-from audit_app.rounds import selectors as rounds_selectors
+from audit_app.rounds import selectors as round_selectors
 from recommendations.selectors import recommendations_overview
 
 
@@ -19,19 +18,19 @@ def home(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "roles": sorted(scope.roles),
         "now": timezone.now(),
-        "signed_in_as": audit_app_permissions.role_descriptions(user),
+        "signed_in_as": role_descriptions(user),
     }
     if scope.has_role(Role.AUDITOR):
-        context["my_audits"] = list(audits_selectors.auditor_current_audits(user))
+        context["my_audits"] = list(audit_selectors.auditor_current_audits(user))
     if scope.has_role(Role.MODERATOR):
-        awaiting = audits_selectors.audits_awaiting_moderation(user)
+        awaiting = audit_selectors.audits_awaiting_moderation(user)
         context["awaiting_moderation"] = list(awaiting[:10])
         context["awaiting_moderation_count"] = awaiting.count()
     if scope.has_role(Role.MODERATOR, Role.AUDIT_MANAGER, Role.SENIOR_LEADER):
-        context["open_escalations"] = list(audits_selectors.open_escalations(user))
+        context["open_escalations"] = list(audit_selectors.open_escalations(user))
     if scope.has_role(Role.AUDIT_MANAGER, Role.SENIOR_LEADER, Role.INSPECTOR):
-        context["round_progress"] = rounds_selectors.round_progress(
-            rounds_selectors.open_rounds_for(user)
+        context["round_progress"] = round_selectors.round_progress(
+            round_selectors.open_rounds_for(user)
         )
     if scope.has_role(Role.SENIOR_LEADER):
         context["latest_reports"] = list(reports_for(user)[:5])

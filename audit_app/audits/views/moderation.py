@@ -9,9 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from audit_app import permissions as audit_app_permissions
-from audit_app.audits import selectors as audits_selectors
-from audit_app.audits import services
+from audit_app.audits import selectors, services
 from audit_app.audits.forms import (
     BlindGradeForm,
     BlindShareForm,
@@ -24,16 +22,16 @@ from audit_app.audits.models import AuditState, FindingTheme, ModerationPolicy
 from audit_app.audits.views.walk import bad_request
 from audit_app.models import Role
 from audit_app.months import add_months
-from audit_app.permissions import OVERSIGHT_ROLES, role_required, user_scope
+from audit_app.permissions import OVERSIGHT_ROLES, areas_for_role, role_required, user_scope
 
 
 @role_required(Role.MODERATOR)
 def queue(request: HttpRequest) -> HttpResponse:
     filters = ModerationQueueFilter(
-        request.GET or None, auditors=audits_selectors.auditors_in_moderation_scope(request.user)
+        request.GET or None, auditors=selectors.auditors_in_moderation_scope(request.user)
     )
     criteria = filters.cleaned_data if filters.is_valid() else {}
-    audits = audits_selectors.moderation_queue(
+    audits = selectors.moderation_queue(
         request.user,
         state=criteria.get("state", ""),
         theme_id=criteria["theme"].pk if criteria.get("theme") else None,
@@ -43,22 +41,22 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audits/moderation_queue.html",
-        {"filters": filters, "audits": audits_selectors.as_seen_by(audits, request.user)},
+        {"filters": filters, "audits": selectors.as_seen_by(audits, request.user)},
     )
 
 
 @role_required(Role.MODERATOR)
 @require_http_methods(["GET", "POST"])
 def moderate(request: HttpRequest, audit_id: int) -> HttpResponse:
-    audit = audits_selectors.audit_for_moderator(request.user, audit_id)
-    visibility = audits_selectors.audit_visibility(request.user, audit)
+    audit = selectors.audit_for_moderator(request.user, audit_id)
+    visibility = selectors.audit_visibility(request.user, audit)
     own_audit = audit.auditor_id == request.user.pk
     deciding = audit.state == AuditState.SUBMITTED and not own_audit
     if not visibility.auditor_work:
         return _blind_grade(request, audit)
     blind = services.current_blind_grade(audit) if audit.is_blind and visibility.blindness else None
 
-    walk = audits_selectors.audit_walk(audit)
+    walk = selectors.audit_walk(audit)
     codes = [section.section.code for section in walk.sections]
     form = ModerationForm(
         request.POST or None,
@@ -98,16 +96,16 @@ def moderate(request: HttpRequest, audit_id: int) -> HttpResponse:
         request,
         "audits/moderate.html",
         {
-            "audit": audits_selectors.hide_unseen_work(audit, visibility),
+            "audit": selectors.hide_unseen_work(audit, visibility),
             "visibility": visibility,
             "walk": walk,
             "form": form,
             "deciding": deciding,
             "own_audit": own_audit,
             "blind": blind,
-            "moderations": audits_selectors.audit_moderations(audit, request.user),
-            "events": audits_selectors.audit_events(audit, visibility),
-            "changes": audits_selectors.audit_changes(audit, visibility),
+            "moderations": selectors.audit_moderations(audit, request.user),
+            "events": selectors.audit_events(audit, visibility),
+            "changes": selectors.audit_changes(audit, visibility),
         },
         status=status,
     )
@@ -139,7 +137,7 @@ def consistency(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         start = form.cleaned_data.get("start") or start
         end = form.cleaned_data.get("end") or end
-    rows = audits_selectors.consistency(request.user, start, end)
+    rows = selectors.consistency(request.user, start, end)
     return render(
         request,
         "audits/consistency.html",
@@ -148,7 +146,7 @@ def consistency(request: HttpRequest) -> HttpResponse:
             "start": start,
             "end": end,
             "rows": rows,
-            "minimum": audits_selectors.MIN_AUDITS_FOR_KAPPA,
+            "minimum": selectors.MIN_AUDITS_FOR_KAPPA,
         },
     )
 
@@ -161,7 +159,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     They hold for the whole force, so only a force-wide audit manager changes them."""
     if not user_scope(request.user).force_wide.get(Role.AUDIT_MANAGER):
         raise PermissionDenied("Only the force's audit manager changes moderation settings.")
-    force = audit_app_permissions.areas_for_role(request.user, Role.AUDIT_MANAGER).first().force
+    force = areas_for_role(request.user, Role.AUDIT_MANAGER).first().force
     policy = ModerationPolicy.objects.filter(force=force).first()
     current_share = policy.blind_share_percent if policy else services.DEFAULT_BLIND_SHARE_PERCENT
     form = BlindShareForm(
