@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models import Case as DbCase
 from django.shortcuts import get_object_or_404
 
+from audit_app.audits import grading
 from audit_app.audits.history import HistoryRow, change_history
 from audit_app.audits.models import (
     Answer,
@@ -43,6 +44,7 @@ from audit_app.audits.models import (
     SafeguardingEscalation,
 )
 from audit_app.models import Role, User
+from audit_app.months import current_month
 from audit_app.permissions import OVERSIGHT_ROLES, user_scope
 
 
@@ -229,9 +231,37 @@ def auditor_audits(user: User) -> QuerySet[Audit]:
     )
 
 
-def auditor_current_audits(user: User) -> QuerySet[Audit]:
-    """The auditor's audits in rounds that are open now."""
-    return auditor_audits(user).filter(round__state=RoundState.OPEN)
+# The order of the auditor's open work: sent back first, then begun, then not begun, then done.
+_AUDITOR_STATE_ORDER = (AuditState.RETURNED, AuditState.IN_PROGRESS, AuditState.NOT_STARTED)
+
+
+def auditor_current_audits(user: User, *, today: datetime.date | None = None) -> QuerySet[Audit]:
+    """The auditor's audits in rounds open now for this month or earlier: this month's round
+    first; within it returned, then in progress, then not started, then the rest; then by due
+    date. Open rounds for later months: `auditor_next_audits`."""
+    this_month = current_month(today)
+    state_rank = DbCase(
+        *(When(state=state, then=Value(rank)) for rank, state in enumerate(_AUDITOR_STATE_ORDER)),
+        default=Value(len(_AUDITOR_STATE_ORDER)),
+        output_field=IntegerField(),
+    )
+    other_month = DbCase(
+        When(round__month=this_month, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        auditor_audits(user)
+        .filter(round__state=RoundState.OPEN, round__month__lte=this_month)
+        .order_by(other_month, state_rank, "round__due_date", "-round__month", "case__reference")
+    )
+
+
+def auditor_next_audits(user: User, *, today: datetime.date | None = None) -> QuerySet[Audit]:
+    """The auditor's audits in open rounds for a month after this one, soonest first."""
+    return (
+        auditor_audits(user)
+        .filter(round__state=RoundState.OPEN, round__month__gt=current_month(today))
+        .order_by("round__month", "round__due_date", "case__reference")
+    )
 
 
 def audits_awaiting_moderation(user: User) -> QuerySet[Audit]:
@@ -377,6 +407,40 @@ def audit_walk(audit: Audit, *, with_answers: bool = True) -> AuditWalk:
             progress.answers[question.pk] = answers[question.pk]
     sections = sorted(by_section.values(), key=lambda p: p.section.display_order)
     return AuditWalk(audit=audit, sections=sections)
+
+
+@dataclass(frozen=True)
+class WalkGrading:
+    """What the question set's grading rules make of a walk: which of its questions are
+    critical, the suggested grade, and the answers that drove it."""
+
+    critical_ids: frozenset[int]
+    suggested: Grade
+    reasons: list[grading.Reason]
+
+
+def walk_grading(walk: AuditWalk) -> WalkGrading:
+    """The set's rules applied to the walk's questions and answers: one query for the rules."""
+    rules = [
+        grading.Rule(rule.answer, rule.scope, rule.suggests)
+        for rule in walk.audit.question_set.suggestion_rules.all()
+    ]
+    questions = [question for section in walk.sections for question in section.questions]
+    given = [
+        grading.GivenAnswer(value=answer.value, is_critical=question.is_critical, question=question)
+        for section in walk.sections
+        for question in section.questions
+        if (answer := section.answers.get(question.pk))
+    ]
+    return WalkGrading(
+        critical_ids=frozenset(
+            question.pk
+            for question in questions
+            if grading.is_critical(marked_critical=question.is_critical, rules=rules)
+        ),
+        suggested=grading.suggest_grade(given, rules),
+        reasons=grading.grade_reasons(given, rules),
+    )
 
 
 def latest_return(audit: Audit) -> Moderation | None:
@@ -539,8 +603,8 @@ class AgreementRow:
     label: str
     audits: int
     agreed: int
-    raised: int  # the moderator's grade was worse than the auditor's
-    lowered: int  # the moderator's grade was better
+    graded_down: int  # the moderator's grade was worse than the auditor's
+    graded_up: int  # the moderator's grade was better
     kappa: float | None
 
     @property
@@ -620,8 +684,8 @@ def consistency(
             label=label,
             audits=len(pairs),
             agreed=sum(1 for a, b in pairs if a == b),
-            raised=sum(1 for a, b in pairs if rank[b] > rank[a]),
-            lowered=sum(1 for a, b in pairs if rank[b] < rank[a]),
+            graded_down=sum(1 for a, b in pairs if rank[b] > rank[a]),
+            graded_up=sum(1 for a, b in pairs if rank[b] < rank[a]),
             kappa=weighted_kappa(pairs, grades),
         )
 

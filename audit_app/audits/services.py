@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit_app.audits import selectors
-from audit_app.audits.grading import GivenAnswer, Rule, suggest_grade
 from audit_app.audits.models import (
     ANSWERS_NEEDING_COMMENT,
     COMMENT_MAX_LENGTH,
@@ -202,17 +201,7 @@ def _chosen_for_blind_moderation(audit: Audit) -> bool:
 
 
 def audit_suggested_grade(walk: selectors.AuditWalk) -> Grade:
-    rules = [
-        Rule(rule.answer, rule.scope, rule.suggests)
-        for rule in walk.audit.question_set.suggestion_rules.all()
-    ]
-    given = [
-        GivenAnswer(value=answer.value, is_critical=question.is_critical)
-        for section in walk.sections
-        for question in section.questions
-        if (answer := section.answers.get(question.pk))
-    ]
-    return suggest_grade(given, rules)
+    return selectors.walk_grading(walk).suggested
 
 
 @transaction.atomic

@@ -1,5 +1,7 @@
 """Moderation: the state machine, the rules, permissions, blind moderation and consistency."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -259,9 +261,17 @@ def test_consistency_counts_and_kappa(client, no_blind):
     response = client.get(reverse("consistency"))
     rows = {row.label: row for row in response.context["rows"]["area"]}
     west = rows["West"]
-    assert (west.audits, west.agreed, west.raised, west.lowered) == (2, 1, 1, 0)
+    assert (west.audits, west.agreed, west.graded_down, west.graded_up) == (2, 1, 1, 0)
     assert not west.reliable
-    assert "Too few audits" in response.content.decode()
+    page = response.content.decode()
+    assert "Too few audits" in page
+    assert "Graded down by the moderator" in page and "Graded up by the moderator" in page
+    assert "Made worse" not in page and "Made better" not in page
+    tables = re.findall(r"<table.*?</table>", page, flags=re.S)
+    assert tables
+    for table in tables:
+        headings = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table, flags=re.S)
+        assert len(headings) == len(set(headings)), headings
     bad_period = client.get(reverse("consistency"), {"start": "2026-05", "end": "2026-01"})
     assert "The last month must be the same as or after the first" in bad_period.content.decode()
 

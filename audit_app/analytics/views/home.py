@@ -22,6 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if scope.has_role(Role.AUDITOR):
         context["my_audits"] = list(audit_selectors.auditor_current_audits(user))
+        context["my_next_audits"] = list(audit_selectors.auditor_next_audits(user))
     if scope.has_role(Role.MODERATOR):
         awaiting = audit_selectors.audits_awaiting_moderation(user)
         context["awaiting_moderation"] = list(awaiting[:10])

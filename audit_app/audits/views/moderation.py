@@ -99,6 +99,7 @@ def moderate(request: HttpRequest, audit_id: int) -> HttpResponse:
             "audit": selectors.hide_unseen_work(audit, visibility),
             "visibility": visibility,
             "walk": walk,
+            "grading": selectors.walk_grading(walk),
             "form": form,
             "deciding": deciding,
             "own_audit": own_audit,

@@ -149,6 +149,7 @@ def _render_section(request, walk, section, form, conflict=None, status=200) -> 
             "audit": walk.audit,
             "walk": walk,
             "section": section,
+            "grading": selectors.walk_grading(walk),
             "form": form,
             "conflict": conflict,
             "differences": differences,
@@ -175,7 +176,8 @@ def audit_grade(request: HttpRequest, audit_id: int) -> HttpResponse:
     if not walk.is_complete:
         messages.info(request, "Answer every question before you grade the case.")
         return redirect("audit_overview", audit_id=audit.pk)
-    suggested = services.audit_suggested_grade(walk)
+    grading = selectors.walk_grading(walk)
+    suggested = grading.suggested
     status = 200
     if request.method == "GET":
         form = GradeForm(
@@ -213,7 +215,7 @@ def audit_grade(request: HttpRequest, audit_id: int) -> HttpResponse:
     return render(
         request,
         "audits/grade.html",
-        {"audit": audit, "walk": walk, "form": form, "suggested": suggested},
+        {"audit": audit, "walk": walk, "form": form, "grading": grading},
         status=status,
     )
 
