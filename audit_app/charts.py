@@ -22,6 +22,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from django.utils.html import escape
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -96,7 +97,7 @@ def figure_svg(
         svg = re.sub(
             r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r'<svg \1width="100%"', svg, count=1
         )
-    label = label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    label = escape(label)
     svg = svg.replace(
         "<svg ",
         f'<svg role="img" aria-label="{label}" focusable="false" class="{css_class}" '

@@ -60,9 +60,14 @@ class RefuseNulMiddleware:
     @staticmethod
     def _refuse(request: HttpRequest) -> HttpResponse:
         logger.warning("refused a request to %s holding a NUL character", request.path[:100])
-        if request.path.startswith("/api/"):
+        if is_api_request(request):
             return JsonResponse({"detail": "The request holds a NUL character."}, status=400)
         return HttpResponse("Bad request: the request holds a NUL character.", status=400)
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    """Whether the request is for the API (answered in JSON) rather than a page."""
+    return request.path_info.startswith("/api/")
 
 
 def _pairs(query) -> list[tuple[str, str]]:

@@ -29,14 +29,12 @@ from django.urls import ResolverMatch
 
 from audit_app.access_log.models import AccessAction
 from audit_app.access_log.services import access_record, canonical_id, record_type_of
+from audit_app.middleware import is_api_request
 
 logger = logging.getLogger(__name__)
 
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-
-API_PREFIX = "/api/"
 
 
 # Views that hold no records: never logged. Every other API view is, lists included.
@@ -124,7 +122,7 @@ def _page_record(match: ResolverMatch) -> tuple[str, str]:
 
 def record_for(request: HttpRequest, match: ResolverMatch) -> tuple[str, str]:
     """(record type, canonical record id) of what a request reads or changes."""
-    if request.path_info.startswith(API_PREFIX):
+    if is_api_request(request):
         return _api_record(match)
     return _page_record(match)
 
@@ -139,7 +137,7 @@ def classify(request: HttpRequest, view_name: str, record_id: str) -> str | None
         return AccessAction.EXPORT
     if "download" in view_name or request.GET.get("format") == "pdf":
         return AccessAction.DOWNLOAD
-    if request.path_info.startswith(API_PREFIX) or record_id:
+    if is_api_request(request) or record_id:
         return AccessAction.VIEW
     return None
 

@@ -1,20 +1,5 @@
-"""Recording access: every read of a record or a list of records, every export and every change.
-
-The middleware records from the resolved URL, so a new view is logged without anyone having to
-remember to:
-
-- every request to the API is logged, lists included, unless its view is in NOT_LOGGED (the
-  schema and its documentation, which hold no records);
-- a page with a record id in its URL is a consultation of that record;
-- an export URL is an export with its filter, a download URL a disclosure, and anything that is not
-  a GET a change.
-
-An entry names its record by a type and an id and never holds the record's content. The type is
-the label of the model the view serves (`record_type_of`): the DRF view's queryset model on the
-API, the model named by the URL's id on pages, so an audit is "audit" whichever page or endpoint
-read it. The id is canonical (`canonical_id`: `/api/audits/0007/` is record "7"), so a search of
-the log for a record finds every read of it.
-"""
+"""Writing access-log entries, and the one label and canonical id every entry names its record
+by (the middleware, audit_app/access_log/middleware.py, says what is logged and when)."""
 
 from __future__ import annotations
 

@@ -242,13 +242,21 @@ def current_throttles(username_filter: Q | None = None) -> list[AccountThrottle]
         .filter(failures__gte=settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT)
         .order_by("-last_attempt")
     )
+    rows = list(rows)
+    # A throttle lifts when enough of the failures have left the window: from the limit-th newest.
+    times: dict[str, list[datetime.datetime]] = {}
+    for username, attempt_time in (
+        AccessFailureLog.objects.filter(
+            username__in=[row["username"] for row in rows],
+            attempt_time__gte=timezone.now() - window,
+        )
+        .order_by("username", "-attempt_time")
+        .values_list("username", "attempt_time")
+    ):
+        times.setdefault(username, []).append(attempt_time)
     throttles = []
     for row in rows:
-        # It lifts when enough of the failures have left the window.
-        failures = AccessFailureLog.objects.filter(
-            username=row["username"], attempt_time__gte=timezone.now() - window
-        ).order_by("-attempt_time")
-        oldest_counted = failures[settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT - 1].attempt_time
+        oldest_counted = times[row["username"]][settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT - 1]
         throttles.append(
             AccountThrottle(
                 username=row["username"] or "",

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django_otp import user_has_device
 
 from audit_app.accounts.authentication import ApiTokenAuthentication
+from audit_app.middleware import is_api_request
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +58,8 @@ class SessionLifetimeMiddleware:
             if now - signed_in_at > settings.SESSION_MAX_AGE_HOURS * 3600:
                 logger.info("session of user %s ended at its maximum age", user.pk)
                 logout(request)
-                if not request.path.startswith("/api/"):
-                    return redirect(f"{reverse('login')}?next={request.path}")
+                if not is_api_request(request):
+                    return redirect_to_login(request.get_full_path())
             elif now - request.session.get(TOUCHED_AT, 0) > TOUCH_EVERY_SECONDS:
                 request.session[TOUCHED_AT] = int(now)  # saved, so the idle limit restarts
         return self.get_response(request)
@@ -104,7 +106,7 @@ class TwoFactorMiddleware:
 
     @staticmethod
     def _refuse(request: HttpRequest, step: str) -> HttpResponse:
-        if request.path.startswith("/api/"):
+        if is_api_request(request):
             if step == "two_factor_verify":
                 detail = (
                     "Verify your second factor first: enter the code from your authenticator "

@@ -11,6 +11,8 @@ from functools import lru_cache
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from audit_app.middleware import is_api_request
+
 # DRF's own: the format suffix override is accepted everywhere.
 ALWAYS_ALLOWED = frozenset({"format"})
 
@@ -47,7 +49,7 @@ class UnknownQueryParameterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/") and request.GET:
+        if is_api_request(request) and request.GET:
             unknown, known = unknown_parameters(request.path, request.method, set(request.GET))
             if unknown:
                 return JsonResponse(

@@ -432,14 +432,16 @@ def walk_grading(walk: AuditWalk) -> WalkGrading:
         for question in section.questions
         if (answer := section.answers.get(question.pk))
     ]
+    reasons = grading.grade_reasons(given, rules)
     return WalkGrading(
         critical_ids=frozenset(
             question.pk
             for question in questions
             if grading.is_critical(marked_critical=question.is_critical, rules=rules)
         ),
-        suggested=grading.suggest_grade(given, rules),
-        reasons=grading.grade_reasons(given, rules),
+        # The reasons are the answers giving the worst grade: that grade is the suggestion.
+        suggested=reasons[0].suggests if reasons else Grade.GOOD,
+        reasons=reasons,
     )
 
 

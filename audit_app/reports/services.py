@@ -151,7 +151,9 @@ def _enqueue(version_id: int, task_id: str) -> None:
             retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
         )
     except Exception as exc:  # the broker's errors vary by transport: all mean "not queued"
-        logger.error("report version %s could not be queued (%s)", version_id, type(exc).__name__)
+        logger.exception(
+            "report version %s could not be queued (%s)", version_id, type(exc).__name__
+        )
         _fail(version_id, QUEUE_UNAVAILABLE)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import re
 import time
 import zipfile
@@ -30,6 +31,8 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
+
+logger = logging.getLogger(__name__)
 
 Row = tuple[int, Sequence[Any]]
 # iterparse is openpyxl's parser (defusedxml's when installed); every part read passes _BoundedPart,
@@ -494,6 +497,7 @@ class _XlsxSource:
             raise
         except Exception as error:
             self.archive.close()
+            logger.warning("a workbook could not be opened", exc_info=True)
             raise FileRefused(
                 "The file could not be read as an Excel workbook (.xlsx): it is damaged or not "
                 "a workbook. Save it again from Excel and upload it."
@@ -595,6 +599,7 @@ class _XlsxSource:
             except FileRefused:
                 raise
             except Exception as error:
+                logger.warning("row %s of a workbook could not be read", number + 1, exc_info=True)
                 raise FileRefused(
                     f"Row {number + 1:,} could not be read: the workbook is damaged there "
                     f"({type(error).__name__}). Save it again from Excel and upload it."

@@ -138,9 +138,10 @@ def _answer(audit: Audit, n: int) -> None:
 
 
 def _pk(queryset) -> int:
-    """The first record's id, or one no record has (the route then answers 404)."""
+    """The first record's id: the world must hold one, or the walk would only meet 404s."""
     first = queryset.order_by("pk").first()
-    return first.pk if first else 987654
+    assert first is not None, f"the blind world holds no {queryset.model.__name__}"
+    return first.pk
 
 
 def _build_world() -> World:
@@ -182,6 +183,10 @@ def _build_world() -> World:
     token, _ = tokens.token_create(user=auditor, name="Walk")
     draft_round = AuditRound.objects.filter(area=west, state=RoundState.DRAFT).first()
 
+    # Records the blind audit does not touch, so that their routes answer rather than 404.
+    factories.CaseImportFactory(force=west.force, uploaded_by=users["west.manager"])
+    if not draft_round.slots.exists():
+        factories.SelectionSlotFactory(round=draft_round)
     page_kwargs = {
         "audit_id": audit.pk,
         "section_code": selectors.audit_walk(audit).sections[0].section.code,

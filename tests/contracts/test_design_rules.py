@@ -37,7 +37,9 @@ GOVUK_TAG_COLOURS = {
 
 
 def templates() -> list[Path]:
-    return sorted(TEMPLATES.rglob("*.html"))
+    found = sorted(TEMPLATES.rglob("*.html"))
+    assert len(found) > 50, f"found only {len(found)} templates under {TEMPLATES}"
+    return found
 
 
 def test_no_template_picks_a_tag_colour_itself():
@@ -56,10 +58,13 @@ def test_no_template_picks_a_tag_colour_itself():
 def test_every_colour_a_template_asks_for_is_in_the_rule():
     asked = re.compile(r'(?:"(\w+)")?\|tag_colour:"(\w+)"')
     unknown = []
+    asks = 0
     for path in templates():
         for value, kind in asked.findall(path.read_text(encoding="utf-8")):
+            asks += 1
             if kind not in TAG_COLOURS or (value and value not in TAG_COLOURS[kind]):
                 unknown.append(f"{path.relative_to(TEMPLATES)}: {value or '…'} as {kind}")
+    assert asks > 20, f"the templates ask the rule for a colour only {asks} times: is it in use?"
     assert not unknown
 
 

@@ -50,6 +50,12 @@ def test_every_project_model_has_a_factory():
 @pytest.mark.django_db
 @pytest.mark.parametrize("factory_class", FACTORIES, ids=lambda f: f.__name__)
 def test_factory_makes_a_valid_row(factory_class):
+    """Saved past every database constraint, and read back as the factory built it."""
     obj = factory_class.create()
-    model = factory_class._meta.model
-    assert model.objects.filter(pk=obj.pk).exists()
+    stored = factory_class._meta.model.objects.get(pk=obj.pk)
+    changed = [
+        field.attname
+        for field in stored._meta.concrete_fields
+        if getattr(stored, field.attname) != getattr(obj, field.attname)
+    ]
+    assert not changed, f"the database stored other values for: {changed}"

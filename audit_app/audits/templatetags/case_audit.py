@@ -182,6 +182,13 @@ def _options(parser: Parser, bits: list[str], tag: str) -> dict[str, FilterExpre
     return options
 
 
+def _until(parser: Parser, end: str) -> NodeList:
+    """The block's contents up to its end tag, which is consumed."""
+    nodelist = parser.parse((end,))
+    parser.delete_first_token()
+    return nodelist
+
+
 def _resolved(options: dict[str, FilterExpression], context) -> dict:
     return {name: expression.resolve(context) for name, expression in options.items()}
 
@@ -265,8 +272,7 @@ class SummaryRowNode(template.Node):
 def summary_list(parser: Parser, token: Token) -> SummaryListNode:
     """{% summary_list [classes=...] [id=...] %} rows {% endsummary_list %}"""
     options = _options(parser, token.split_contents()[1:], "summary_list")
-    nodelist = parser.parse(("endsummary_list",))
-    parser.delete_first_token()
+    nodelist = _until(parser, "endsummary_list")
     return SummaryListNode(nodelist, options)
 
 
@@ -281,23 +287,20 @@ def summary_row(parser: Parser, token: Token) -> SummaryRowNode:
     if bits and "=" not in bits[0]:
         key = parser.compile_filter(bits.pop(0))
     options = _options(parser, bits, "summary_row")
-    nodelist = parser.parse(("endsummary_row",))
-    parser.delete_first_token()
+    nodelist = _until(parser, "endsummary_row")
     return SummaryRowNode(key, nodelist, options)
 
 
 @register.tag
 def summary_key(parser: Parser, token: Token) -> SummaryKeyNode:
-    nodelist = parser.parse(("endsummary_key",))
-    parser.delete_first_token()
+    nodelist = _until(parser, "endsummary_key")
     return SummaryKeyNode(nodelist)
 
 
 @register.tag
 def summary_action(parser: Parser, token: Token) -> SummaryActionNode:
     options = _options(parser, token.split_contents()[1:], "summary_action")
-    nodelist = parser.parse(("endsummary_action",))
-    parser.delete_first_token()
+    nodelist = _until(parser, "endsummary_action")
     return SummaryActionNode(nodelist, options)
 
 
@@ -374,16 +377,14 @@ def table(parser: Parser, token: Token) -> TableNode:
     """{% table [caption=... caption_size=s|m|l|hidden] [first_cell_is_header=True] [empty=...]
     [id=...] [classes=...] %} columns, then rows {% endtable %}"""
     options = _options(parser, token.split_contents()[1:], "table")
-    nodelist = parser.parse(("endtable",))
-    parser.delete_first_token()
+    nodelist = _until(parser, "endtable")
     return TableNode(nodelist, options)
 
 
 @register.tag
 def table_caption(parser: Parser, token: Token) -> TableCaptionNode:
     """{% table_caption %} a caption made of markup {% endtable_caption %}"""
-    nodelist = parser.parse(("endtable_caption",))
-    parser.delete_first_token()
+    nodelist = _until(parser, "endtable_caption")
     return TableCaptionNode(nodelist)
 
 
@@ -400,8 +401,7 @@ def table_column(parser: Parser, token: Token) -> TableColumnNode:
 @register.tag
 def table_row(parser: Parser, token: Token) -> TableRowNode:
     """{% table_row %} cells {% endtable_row %}"""
-    nodelist = parser.parse(("endtable_row",))
-    parser.delete_first_token()
+    nodelist = _until(parser, "endtable_row")
     return TableRowNode(nodelist)
 
 
@@ -409,6 +409,5 @@ def table_row(parser: Parser, token: Token) -> TableRowNode:
 def cell(parser: Parser, token: Token) -> CellNode:
     """{% cell [classes=...] [colspan=...] %} content {% endcell %}: numeric as its column is."""
     options = _options(parser, token.split_contents()[1:], "cell")
-    nodelist = parser.parse(("endcell",))
-    parser.delete_first_token()
+    nodelist = _until(parser, "endcell")
     return CellNode(nodelist, options)
