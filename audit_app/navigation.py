@@ -31,6 +31,7 @@ _ITEMS: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("Dashboard", "dashboard", OVERSIGHT_ROLES),
     ("Rounds", "rounds", (Role.AUDIT_MANAGER, Role.MODERATOR, Role.SENIOR_LEADER, Role.INSPECTOR)),
     ("Coverage", "coverage", (Role.AUDIT_MANAGER,)),
+    ("Staff directory", "directory", (Role.AUDIT_MANAGER,)),
     ("Access log", "access_log", (Role.AUDIT_MANAGER,)),
     ("Sign-in security", "sign_in_security", (Role.AUDIT_MANAGER,)),
     ("Reports", "reports:list", (Role.SENIOR_LEADER, Role.AUDIT_MANAGER, Role.MODERATOR)),

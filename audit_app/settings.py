@@ -92,8 +92,10 @@ INSTALLED_APPS = [
     "audit_app.accounts.apps.AccountsConfig",
     "audit_app.notifications.apps.NotificationsConfig",
     "audit_app.access_log.apps.AccessLogConfig",
+    "audit_app.directory.apps.DirectoryConfig",
     "audit_app.audits.apps.AuditsConfig",
     "audit_app.rounds.apps.RoundsConfig",
+    "audit_app.feedback.apps.FeedbackConfig",
     "recommendations.apps.RecommendationsConfig",
     "audit_app.reports.apps.ReportsConfig",
     "audit_app.analytics.apps.AnalyticsConfig",
@@ -300,7 +302,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "case-audit@localhost"
 
 # Celery. With no broker configured, tasks run in-process so the embedded default needs no server.
 # The case import (audit_app/rounds): the upload's size, then how much of a file is read before
-# it is refused (audit_app/rounds/import_reader.py ReadLimits); each can be set by its name.
+# it is refused (audit_app/import_reader.py ReadLimits); each can be set by its name.
 CASE_IMPORT_MAX_BYTES = env_int("CASE_IMPORT_MAX_BYTES", 20_000_000)
 CASE_IMPORT_MAX_ROWS = env_int("CASE_IMPORT_MAX_ROWS", 100_000)
 CASE_IMPORT_MAX_COLUMNS = env_int("CASE_IMPORT_MAX_COLUMNS", 256)
@@ -349,15 +351,28 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # name; tests/kernel/test_task_queues.py checks every task (beat's too) has a route to a queue
 # here and every queue a worker. A task left unrouted would join the short ones.
 CELERY_TASK_QUEUES = {"imports": {}, "reports": {}, "email": {}}
+# Feedback to officers: how long an acknowledgement link works, and when (and how often) an
+# unacknowledged feedback is chased. Each reminder carries a new link; the old one stops working.
+FEEDBACK_LINK_DAYS = env_int("FEEDBACK_LINK_DAYS", 28)
+FEEDBACK_REMINDER_DAYS = env_int("FEEDBACK_REMINDER_DAYS", 7)
+FEEDBACK_REMINDERS_MAX = env_int("FEEDBACK_REMINDERS_MAX", 2)
+if FEEDBACK_LINK_DAYS < 1 or FEEDBACK_REMINDER_DAYS < 1 or FEEDBACK_REMINDERS_MAX < 0:
+    raise ImproperlyConfigured(
+        "FEEDBACK_LINK_DAYS and FEEDBACK_REMINDER_DAYS must be at least 1, "
+        "FEEDBACK_REMINDERS_MAX at least 0."
+    )
+
 CELERY_TASK_ROUTES = {
     "rounds.check_case_import": {"queue": "imports"},
     "rounds.save_case_import": {"queue": "imports"},
+    "directory.apply_staff_import": {"queue": "imports"},
     "reports.compile_report": {"queue": "reports"},
     "reports.schedule_monthly": {"queue": "reports"},
     "notifications.send": {"queue": "email"},
     "notifications.resend_pending": {"queue": "email"},
     "rounds.flag_overdue_audits": {"queue": "email"},
     "retention.report": {"queue": "email"},
+    "feedback.send_reminders": {"queue": "email"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "email"
 # A worker process that has grown past this (KiB of resident memory) is replaced once its task
@@ -388,6 +403,11 @@ CELERY_BEAT_SCHEDULE = {
     "resend-pending-notifications": {
         "task": "notifications.resend_pending",
         "schedule": crontab(minute="*/15"),
+    },
+    # Each morning, remind officers and supervisors of feedback they have not acknowledged.
+    "feedback-reminders": {
+        "task": "feedback.send_reminders",
+        "schedule": crontab(minute=0, hour=8),
     },
     # Monthly, tell force-wide audit managers what is past retention (erasing needs a person).
     "retention-report": {

@@ -3,12 +3,20 @@
 import argparse
 import sys
 
-from benchmarks import aggregates, import_bounds, import_select, report_render, walk_latency
+from benchmarks import (
+    aggregates,
+    import_bounds,
+    import_select,
+    report_render,
+    staff_import,
+    walk_latency,
+)
 
 BENCHMARKS = {
     "walk_latency": walk_latency.run,
     "import_select": import_select.run,
     "import_bounds": import_bounds.run,
+    "staff_import": staff_import.run,
     "report_render": report_render.run,
     "aggregates": aggregates.run,
 }

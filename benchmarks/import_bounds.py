@@ -133,8 +133,8 @@ def child(path: str, suffix: str, overrides: str) -> None:
     django.setup()
     from django.conf import settings
 
+    from audit_app import import_reader
     from audit_app.models import Force, Role, RoleAssignment, User
-    from audit_app.rounds import import_reader
     from audit_app.rounds import imports as case_import
     from audit_app.rounds.models import CaseImport
 

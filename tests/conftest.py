@@ -147,3 +147,52 @@ def celery_worker_on_broker(transactional_db) -> Iterator:
         app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=queue_names()
     ) as worker:
         yield worker
+
+
+class SmtpInbox:
+    """A real SMTP server on loopback (aiosmtpd) and the messages it received, parsed."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list:
+        """The first `count` messages, waiting for a worker to send them."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.messages) >= count, f"{len(self.messages)} of {count} messages arrived"
+        return self.messages[:count]
+
+
+@pytest.fixture
+def smtp_inbox(settings) -> Iterator[SmtpInbox]:
+    """Django sends mail over SMTP to a server the test reads back."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -12,6 +12,8 @@ from audit_app import models
 from audit_app.access_log import models as access_log_models
 from audit_app.accounts import models as accounts_models
 from audit_app.audits import models as audits_models
+from audit_app.directory import models as directory_models
+from audit_app.feedback import models as feedback_models
 from audit_app.months import add_months
 from audit_app.notifications import models as notifications_models
 from audit_app.reports import models as reports_models
@@ -315,7 +317,7 @@ class SafeguardingEscalationFactory(factory.django.DjangoModelFactory):
 
 class FeedbackFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = audits_models.Feedback
+        model = feedback_models.Feedback
 
     audit = factory.SubFactory(
         AuditFactory,
@@ -328,7 +330,7 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
     recipient = factory.SubFactory(
         StaffMemberFactory, team=factory.SelfAttribute("..audit.case.team")
     )
-    recipient_role = audits_models.FeedbackRole.OFFICER
+    recipient_role = feedback_models.FeedbackRole.OFFICER
     good_practice = "The risk assessment was thorough."
     areas_for_improvement = "Record the supervisor's review."
     drafted_by = factory.SubFactory(UserFactory)
@@ -344,6 +346,27 @@ class CaseImportFactory(factory.django.DjangoModelFactory):
     file_format = rounds_models.CaseImportFormat.CSV
     # Checked and awaiting confirmation: the uploaded file is deleted once its rows are checked.
     state = rounds_models.CaseImportState.READY
+
+
+class StaffImportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = directory_models.StaffImport
+
+    force = factory.SubFactory(ForceFactory)
+    uploaded_by = factory.SubFactory(UserFactory)
+    file_name = factory.Sequence(lambda n: f"staff-{n}.csv")
+    state = directory_models.StaffImportState.READY
+
+
+class StaffImportRowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = directory_models.StaffImportRow
+
+    staff_import = factory.SubFactory(StaffImportFactory)
+    row_number = factory.Sequence(lambda n: n + 2)  # the header is row 1
+    outcome = directory_models.StaffRowOutcome.UNCHANGED
+    identifier = factory.Sequence(lambda n: f"S{n:05d}")
+    name = "Ann Example"
 
 
 class CaseImportRowFactory(factory.django.DjangoModelFactory):

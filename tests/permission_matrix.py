@@ -231,6 +231,12 @@ ROWS: dict[str, Row] = {
     "audit_feedback_sheet": row(
         {"*": 403, "west.moderator": 200, "east.moderator": 404}, audit_id="submitted_audit"
     ),
+    # Public: the emailed single-use link is the credential. A guessed one is 404 to everyone.
+    "feedback_acknowledge": row(
+        {"*": 404, ANONYMOUS: 404},
+        post={"*": 404, ANONYMOUS: 404},
+        token="guessed_feedback_link",
+    ),
     "consistency": row({"*": 200, NO_ANALYST_ROLE: 403}),
     # The force's blind share and the list of finding themes: the force-wide audit manager's.
     # (Finding themes have no force: one database serving several forces would need them per
@@ -239,6 +245,13 @@ ROWS: dict[str, Row] = {
         {"*": 403, "force.manager": 200},
         post={"*": 403, "force.manager": redirect_to("moderation_settings")},
         body=lambda r: {"action": "retire", "theme": r["finding_theme"]},
+    ),
+    # Which questions suggest each theme on the list: the force-wide audit manager's, like the
+    # rest of the moderation settings.
+    "moderation_theme_questions": row(
+        {"*": 403, "force.manager": 200},
+        post={"*": 403, "force.manager": redirect_to("moderation_theme_questions")},
+        body=lambda r: {"theme": r["finding_theme"], "question_codes": ["Q17", "Q18"]},
     ),
     # Rounds, coverage, the dashboard, the access log, imports
     "rounds": row({"*": 200, NO_ANALYST_ROLE: 403}),
@@ -290,6 +303,23 @@ ROWS: dict[str, Row] = {
     # Uploaded by west.manager: theirs, and the force-wide manager's.
     "imports": row({"*": 403, MANAGERS: 200}),
     "import_detail": row({"*": 403, WEST_MANAGERS: 200, NOT_THERE: 404}, import_id="case_import"),
+    # The staff directory: audit managers see their force's (force-wide) or area's people; only
+    # the force-wide audit manager imports it. The person is the officer in a West case.
+    "directory": row({"*": 403, MANAGERS: 200}),
+    "directory_person": row(
+        {"*": 403, WEST_MANAGERS: 200, NOT_THERE: 404},
+        post={"*": 403, WEST_MANAGERS: 400, NOT_THERE: 404},
+        staff_id="staff_member",
+    ),
+    "directory_imports": row(
+        {"*": 403, "force.manager": 200}, post={"*": 403, "force.manager": 400}
+    ),
+    # Uploaded by the force-wide manager: waiting for confirmation; an empty post is no action.
+    "directory_import_detail": row(
+        {"*": 403, "force.manager": 200},
+        post={"*": 403, "force.manager": 400},
+        staff_import_id="staff_import",
+    ),
     # Recommendations: read by anyone with a role in the force; another force's are a 404.
     "recommendations:overview": row({"*": 200}),
     "recommendations:detail": row(

@@ -40,6 +40,7 @@ from audit_app.audits.models import (
 )
 from audit_app.celery import app as celery_app
 from audit_app.demo.world import build_demo
+from audit_app.directory import services as directory
 from audit_app.models import Area, Role, User
 from audit_app.months import add_months, current_month
 from audit_app.reports.models import MeetingAction, PvpReport, PvpReportVersion, ReportState
@@ -280,6 +281,13 @@ def build_world() -> World:
         content_type="text/csv",
     )
     imported = case_import.case_import_start(force=west.force, by=manager, upload=upload)
+    staff_upload = SimpleUploadedFile(
+        "staff.csv", b"staff number,name,team\nW9001,Ada Example,west/response\n"
+    )
+    staff_import = directory.staff_import_check(
+        force=west.force, by=users["force.manager"], upload=staff_upload
+    )
+    west_person = audit.case.officer_in_case
     token, _ = tokens.token_create(user=auditor, name="World")
     this_month = current_month()
     last_month = add_months(this_month, -1)
@@ -295,7 +303,11 @@ def build_world() -> World:
         "draft_round": draft.pk,
         "slot": draft.slots.order_by("position").first().pk,
         "case_import": imported.pk,
+        "staff_import": staff_import.pk,
+        "staff_member": west_person.pk,
         "token": token.pk,
+        # A guessed acknowledgement link: the page says nothing to anyone.
+        "guessed_feedback_link": "guessed-" + "x" * 35,
         "report": report.pk,
         "version": compiled_version(report).pk,
         "meeting_action": MeetingAction.objects.filter(area=west).order_by("pk").first().pk,

@@ -38,7 +38,9 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 # Views that hold no records: never logged. Every other API view is, lists included.
-NOT_LOGGED = {"healthz", "login", "api-schema", "api-docs"}
+# The feedback acknowledgement is public: the link is the credential, and what it does is
+# recorded on the feedback itself.
+NOT_LOGGED = {"healthz", "login", "api-schema", "api-docs", "feedback_acknowledge"}
 
 
 # Page URLs name their record by an id keyword; the last one in the URL is the record read
@@ -49,6 +51,8 @@ PAGE_RECORD_KWARGS: dict[str, str] = {
     "round_id": "audits.AuditRound",
     "slot_id": "rounds.SelectionSlot",
     "import_id": "rounds.CaseImport",
+    "staff_id": "audit_app.StaffMember",
+    "staff_import_id": "directory.StaffImport",
     "escalation_id": "audits.SafeguardingEscalation",
     "token_id": "accounts.ApiToken",
     "user_id": "audit_app.User",
@@ -61,7 +65,7 @@ PAGE_RECORD_KWARGS: dict[str, str] = {
 
 
 # URL keywords that are not record ids (a section of an audit, a file format...).
-NOT_RECORD_KWARGS = {"section_code", "kind", "file_format", "format"}
+NOT_RECORD_KWARGS = {"section_code", "kind", "file_format", "format", "token"}
 
 
 # API views that serve no queryset: the model whose records they read.

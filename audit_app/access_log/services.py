@@ -23,6 +23,8 @@ RECORD_LABELS: dict[str, str] = {
     "audits.AuditRound": "round",
     "audits.Case": "case",
     "rounds.CaseImport": "case import",
+    "audit_app.StaffMember": "staff member",
+    "directory.StaffImport": "staff import",
     "rounds.SelectionSlot": "selection slot",
     "audits.Moderation": "moderation",
     "audits.FindingTheme": "finding theme",

@@ -77,7 +77,10 @@ class TwoFactorMiddleware:
     itself) and never by the session.
     """
 
-    ALWAYS_ALLOWED = frozenset({"login", "logout", "two_factor_verify", "healthz"})
+    # The feedback acknowledgement is public (its single-use link is the credential).
+    ALWAYS_ALLOWED = frozenset(
+        {"login", "logout", "two_factor_verify", "healthz", "feedback_acknowledge"}
+    )
     ENROL = "two_factor_setup"
 
     def __init__(self, get_response) -> None:

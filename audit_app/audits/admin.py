@@ -175,10 +175,3 @@ class BlindGradeAdmin(admin.ModelAdmin):
 @admin.register(models.ModerationPolicy)
 class ModerationPolicyAdmin(admin.ModelAdmin):
     list_display = ["force", "blind_share_percent", "updated_at"]
-
-
-@admin.register(models.Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
-    list_display = ["audit", "recipient_role", "recipient", "state", "sent_at", "acknowledged_on"]
-    list_filter = ["state", "recipient_role"]
-    raw_id_fields = ["audit", "recipient"]

@@ -1,4 +1,8 @@
+from collections.abc import Sequence
+
 from django import forms
+from django.db.models import Case as DbCase
+from django.db.models import IntegerField, Value, When
 
 from audit_app.audits.models import (
     ANSWERS_NEEDING_COMMENT,
@@ -12,6 +16,7 @@ from audit_app.audits.models import (
     ModerationDecision,
     Question,
 )
+from audit_app.audits.selectors import ThemeSuggestion
 from audit_app.audits.services import AnswerInput, ModerationInput
 from audit_app.fields import (
     PlausibleDateField,
@@ -205,6 +210,10 @@ class BlindGradeForm(forms.Form):
     )
 
 
+# The moderation form's second button: save, then go to the feedback page.
+THEN_FEEDBACK = "feedback"
+
+
 class ModerationForm(forms.Form):
     decision = forms.ChoiceField(
         label="Your decision",
@@ -246,13 +255,33 @@ class ModerationForm(forms.Form):
         label="The good practice in this audit is worth publicising", required=False
     )
     revision = forms.IntegerField(widget=forms.HiddenInput)
+    # Which button was pressed: "feedback" for "Save and give feedback".
+    then = forms.ChoiceField(
+        required=False, choices=[("", "Back to the queue"), (THEN_FEEDBACK, "Give feedback")]
+    )
 
-    def __init__(self, *args, audit, section_codes: list[str], **kwargs):
+    def __init__(
+        self,
+        *args,
+        audit,
+        section_codes: list[str],
+        suggestions: Sequence[ThemeSuggestion] = (),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.audit = audit
-        self.fields["themes"].queryset = FindingTheme.objects.filter(is_active=True).order_by(
-            "-is_controlled", "name"
+        self.suggestions = {suggestion.theme.pk: suggestion for suggestion in suggestions}
+        suggested_first = DbCase(
+            When(pk__in=list(self.suggestions), then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
         )
+        self.fields["themes"].queryset = FindingTheme.objects.filter(is_active=True).order_by(
+            suggested_first, "-is_controlled", "name"
+        )
+        if not self.is_bound and "themes" not in self.initial:
+            # Suggested themes start checked: the moderator confirms or unchecks each.
+            self.initial["themes"] = list(self.suggestions)
         self.section_codes = section_codes
         for code in section_codes:
             self.fields[f"section_{code}"] = forms.CharField(
@@ -283,6 +312,22 @@ class ModerationForm(forms.Form):
     def section_fields(self):
         return [self[f"section_{code}"] for code in self.section_codes]
 
+    def theme_choices(self) -> list[tuple[forms.BoundField, str]]:
+        """Each theme's checkbox with why it is suggested ("" when it is not)."""
+        return [
+            (
+                choice,
+                self.suggestions[choice.data["value"].value].hint
+                if choice.data["value"].value in self.suggestions
+                else "",
+            )
+            for choice in self["themes"]
+        ]
+
+    @property
+    def gives_feedback_next(self) -> bool:
+        return self.cleaned_data.get("then") == THEN_FEEDBACK
+
     def to_input(self) -> ModerationInput:
         data = self.cleaned_data
         names = tuple(n.strip() for n in data.get("new_themes", "").split(",") if n.strip())
@@ -296,6 +341,39 @@ class ModerationForm(forms.Form):
             new_theme_names=names,
             publicise_good_practice=data.get("publicise_good_practice", False),
         )
+
+
+class ThemeQuestionsForm(forms.Form):
+    """The questions whose failing answer suggests a theme on the list."""
+
+    theme = RecordChoiceField(
+        queryset=FindingTheme.objects.filter(is_controlled=True, is_active=True),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Choose a theme from the list",
+            "invalid_choice": "Choose a theme from the list",
+        },
+    )
+    question_codes = forms.MultipleChoiceField(
+        label="Questions",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "%(value)s is not a question of the current question set. "
+            "Choose questions from the list"
+        },
+    )
+
+    def __init__(self, *args, questions: Sequence[Question], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        self.fields["question_codes"].choices = [
+            (question.code, f"{question.number}. {question.text}") for question in self.questions
+        ]
+
+    def question_choices(self) -> list[tuple[forms.BoundField, Question]]:
+        """Each question's checkbox with its question, for labels naming its code and section."""
+        return list(zip(self["question_codes"], self.questions, strict=True))
 
 
 class PeriodForm(forms.Form):
@@ -317,34 +395,6 @@ class PeriodForm(forms.Form):
         if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
             self.add_error("end", "The last month must be the same as or after the first")
         return cleaned
-
-
-class FeedbackForm(forms.Form):
-    good_practice = forms.CharField(
-        label="Good practice",
-        required=False,
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    areas_for_improvement = forms.CharField(
-        label="Areas for improvement",
-        required=False,
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-
-class AcknowledgementForm(forms.Form):
-    acknowledged_on = PlausibleDateField(
-        past_only=True,
-        label="Date acknowledged",
-        help_text="For example, 27/3/2026",
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        error_messages={
-            "required": "Enter the date the feedback was acknowledged",
-            "invalid": "Enter the date as day, month and year, for example 27/3/2026",
-        },
-    )
 
 
 class BlindShareForm(forms.Form):

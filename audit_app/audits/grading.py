@@ -8,6 +8,21 @@ from typing import Any
 
 from audit_app.audits.models import GRADE_SEVERITY, AnswerValue, Grade, RuleScope
 
+# The answers that say the work fell short: a moderator looks at them first, and they suggest
+# finding themes. Defined once, so a new failing answer is added here alone.
+FAILED_ANSWERS: tuple[str, ...] = (AnswerValue.PARTLY, AnswerValue.NO)
+
+
+def is_failed(value: str) -> bool:
+    """Whether an answer of `value` says the work fell short."""
+    return value in FAILED_ANSWERS
+
+
+def failed_answer_labels() -> str:
+    """The failing answers in words, for pages: "Partly or No"."""
+    labels = [AnswerValue(value).label for value in FAILED_ANSWERS]
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
+
 
 @dataclass(frozen=True)
 class Rule:

@@ -492,6 +492,9 @@ class FindingTheme(models.Model):
         default=True, help_text="On the audit manager's list (not a moderator's free addition)."
     )
     is_active = models.BooleanField(default=True)
+    # Question codes (stable across question-set versions) whose Partly or No answer suggests
+    # this theme to the moderator. The audit manager keeps the map.
+    evidence_question_codes = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -708,58 +711,3 @@ class SafeguardingEscalation(models.Model):
 
     def __str__(self) -> str:
         return f"Escalation {self.pk} on audit {self.audit_id}"
-
-
-class FeedbackRole(models.TextChoices):
-    OFFICER = "officer", "Officer in the case"
-    SUPERVISOR = "supervisor", "Supervisor"
-
-
-class FeedbackState(models.TextChoices):
-    DRAFTED = "drafted", "Drafted"
-    SENT = "sent", "Sent"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-
-
-class Feedback(models.Model):
-    """What the officer in the case or their supervisor is told: good practice, what to improve."""
-
-    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="feedback")
-    recipient = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="feedback")
-    recipient_role = models.CharField(max_length=12, choices=FeedbackRole.choices)
-    good_practice = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
-    areas_for_improvement = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
-    state = models.CharField(
-        max_length=14, choices=FeedbackState.choices, default=FeedbackState.DRAFTED
-    )
-    drafted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    drafted_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_on = models.DateField(null=True, blank=True)
-
-    history = HistoricalRecords(table_name="audit_app_historicalfeedback")
-
-    class Meta:
-        db_table = "audit_app_feedback"
-        ordering = ["audit", "recipient_role"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["audit", "recipient_role"], name="one_feedback_per_recipient_role"
-            ),
-            models.CheckConstraint(
-                condition=Q(state__in=FeedbackState.values), name="feedback_state_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(state="drafted") | Q(sent_at__isnull=False),
-                name="sent_feedback_has_date",
-            ),
-            models.CheckConstraint(
-                condition=~Q(state="acknowledged") | Q(acknowledged_on__isnull=False),
-                name="acknowledged_feedback_has_date",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Feedback on audit {self.audit_id} to {self.get_recipient_role_display().lower()}"

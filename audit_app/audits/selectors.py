@@ -19,12 +19,15 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as DbCase
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from audit_app.audits import grading
 from audit_app.audits.history import HistoryRow, change_history
 from audit_app.audits.models import (
     Answer,
+    AnswerValue,
     Audit,
     AuditEvent,
     AuditEventKind,
@@ -33,6 +36,7 @@ from audit_app.audits.models import (
     AuditSubmission,
     BlindGrade,
     EscalationState,
+    FindingTheme,
     Grade,
     Moderation,
     ModerationDecision,
@@ -332,7 +336,13 @@ def audit_for_auditor(user: User, audit_id: int) -> Audit:
     whoever asks."""
     return get_object_or_404(
         with_visibility(Audit.objects.filter(_auditors_own(user)), user).select_related(
-            "case__theme", "case__team", "round__area", "question_set", "auditor"
+            "case__theme",
+            "case__team",
+            "case__officer_in_case",
+            "case__supervisor",
+            "round__area",
+            "question_set",
+            "auditor",
         ),
         pk=audit_id,
     )
@@ -345,7 +355,13 @@ def audit_for_reader(user: User, audit_id: int) -> Audit:
     visible = _auditors_own(user) | scope.area_filter(Role.AUDIT_MANAGER, area_field="round__area")
     return get_object_or_404(
         with_visibility(Audit.objects.filter(visible), user).select_related(
-            "case__theme", "case__team", "round__area", "question_set", "auditor"
+            "case__theme",
+            "case__team",
+            "case__officer_in_case",
+            "case__supervisor",
+            "round__area",
+            "question_set",
+            "auditor",
         ),
         pk=audit_id,
     )
@@ -443,6 +459,178 @@ def walk_grading(walk: AuditWalk) -> WalkGrading:
         suggested=reasons[0].suggests if reasons else Grade.GOOD,
         reasons=reasons,
     )
+
+
+@dataclass(frozen=True)
+class AnswerToReview:
+    """One question of the walk with the auditor's answer, as the moderator reads it."""
+
+    section: QuestionSection
+    question: Question
+    answer: Answer | None
+    is_critical: bool
+
+    @property
+    def is_failed(self) -> bool:
+        return self.answer is not None and grading.is_failed(self.answer.value)
+
+
+@dataclass(frozen=True)
+class SectionAnswers:
+    section: QuestionSection
+    rows: list[AnswerToReview]
+
+
+@dataclass(frozen=True)
+class ModerationAnswers:
+    """The walk's answers for the moderator: those to look at first (a failing answer, or any
+    answer to a critical question), then the rest by section."""
+
+    to_look_at: list[AnswerToReview]
+    others: list[SectionAnswers]
+
+
+def moderation_answers(walk: AuditWalk, walk_grading: WalkGrading) -> ModerationAnswers:
+    """The walk's answers sorted for the moderator, in question order within each part; no
+    query."""
+    to_look_at: list[AnswerToReview] = []
+    others: list[SectionAnswers] = []
+    for progress in walk.sections:
+        rest = []
+        for question in progress.questions:
+            row = AnswerToReview(
+                section=progress.section,
+                question=question,
+                answer=progress.answers.get(question.pk),
+                is_critical=question.pk in walk_grading.critical_ids,
+            )
+            if row.is_failed or (row.is_critical and row.answer is not None):
+                to_look_at.append(row)
+            else:
+                rest.append(row)
+        if rest:
+            others.append(SectionAnswers(section=progress.section, rows=rest))
+    return ModerationAnswers(to_look_at=to_look_at, others=others)
+
+
+@dataclass(frozen=True)
+class ThemeEvidence:
+    """A failing answer to a question mapped to a finding theme."""
+
+    question: Question
+    value: str
+
+    @property
+    def answer_label(self) -> str:
+        return AnswerValue(self.value).label
+
+
+@dataclass(frozen=True)
+class ThemeSuggestion:
+    theme: FindingTheme
+    evidence: list[ThemeEvidence]
+
+    @property
+    def hint(self) -> str:
+        """'Suggested because question 7 was Partly and question 9 was No'."""
+        parts = [f"question {e.question.number} was {e.answer_label}" for e in self.evidence]
+        listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+        return f"Suggested because {listed}"
+
+
+def suggested_finding_themes(walk: AuditWalk) -> list[ThemeSuggestion]:
+    """The themes on the list (controlled and still offered) any of whose mapped questions was
+    given a failing answer in this walk, by name; one query."""
+    failed = {
+        question.code: ThemeEvidence(question=question, value=answer.value)
+        for progress in walk.sections
+        for question in progress.questions
+        if (answer := progress.answers.get(question.pk)) and grading.is_failed(answer.value)
+    }
+    suggestions = []
+    for theme in FindingTheme.objects.filter(is_controlled=True, is_active=True).order_by("name"):
+        evidence = sorted(
+            (failed[code] for code in set(theme.evidence_question_codes or []) if code in failed),
+            key=lambda found: found.question.number,
+        )
+        if evidence:
+            suggestions.append(ThemeSuggestion(theme=theme, evidence=evidence))
+    return suggestions
+
+
+@dataclass(frozen=True)
+class ThemeMapRow:
+    """A theme on the list with the questions of the current set that suggest it."""
+
+    theme: FindingTheme
+    questions: list[Question]
+
+
+def finding_theme_map(question_set: QuestionSet) -> list[ThemeMapRow]:
+    """Every theme on the list (controlled, still offered) with its mapped questions of
+    `question_set`, by name; two queries."""
+    by_code = {
+        question.code: question
+        for question in question_set.questions.select_related("section").order_by("number")
+    }
+    return [
+        ThemeMapRow(
+            theme=theme,
+            questions=sorted(
+                (
+                    by_code[code]
+                    for code in set(theme.evidence_question_codes or [])
+                    if code in by_code
+                ),
+                key=lambda question: question.number,
+            ),
+        )
+        for theme in FindingTheme.objects.filter(is_controlled=True, is_active=True).order_by(
+            "name"
+        )
+    ]
+
+
+def mappable_finding_theme(theme_id: object) -> FindingTheme:
+    """A theme whose questions the audit manager may map (on the list, still offered); 404
+    otherwise."""
+    if not str(theme_id).isdigit() or len(str(theme_id)) > 12:
+        raise Http404("No such theme on the list.")
+    return get_object_or_404(
+        FindingTheme.objects.filter(is_controlled=True, is_active=True), pk=int(theme_id)
+    )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """An audit of the moderation queue as the moderator may see it."""
+
+    audit: Audit
+    grade_hidden: bool
+    days_waiting: int | None  # since submission, while it waits for moderation
+
+
+def moderation_queue_rows(
+    audits: QuerySet[Audit], user: User, *, today: datetime.date | None = None
+) -> list[QueueRow]:
+    """`audits` (from `moderation_queue` for `user`) with the auditor's grade blanked where the
+    user may not see it yet (`audit_visibility`) and the days each submitted one has waited; no
+    query beyond the queue's own."""
+    today = today or timezone.localdate()
+    rows = []
+    for audit in audits:
+        visibility = audit_visibility(user, audit)
+        waiting = None
+        if audit.state == AuditState.SUBMITTED and audit.submitted_at is not None:
+            waiting = max((today - timezone.localdate(audit.submitted_at)).days, 0)
+        rows.append(
+            QueueRow(
+                audit=hide_unseen_work(audit, visibility),
+                grade_hidden=not visibility.auditor_work,
+                days_waiting=waiting,
+            )
+        )
+    return rows
 
 
 def latest_return(audit: Audit) -> Moderation | None:
@@ -695,10 +883,6 @@ def consistency(
         kind: [row(label, pairs) for label, pairs in sorted(found.items())]
         for kind, found in groups.items()
     }
-
-
-def audit_feedback(audit: Audit) -> QuerySet:
-    return audit.feedback.select_related("recipient").order_by("recipient_role")
 
 
 def rounds_for(user: User) -> QuerySet[AuditRound]:

@@ -32,9 +32,6 @@ from audit_app.audits.models import (
     AuditSubmission,
     BlindGrade,
     EscalationState,
-    Feedback,
-    FeedbackRole,
-    FeedbackState,
     FindingTheme,
     Grade,
     Moderation,
@@ -509,92 +506,34 @@ def finding_theme_promote(*, theme: FindingTheme) -> FindingTheme:
     return theme
 
 
-@transaction.atomic
-def feedback_draft(*, audit: Audit, by: User) -> list[Feedback]:
-    """Draft feedback for the officer in the case and their supervisor from the moderated audit.
-
-    Drafting again keeps what was already drafted or sent."""
-    if audit.state != AuditState.MODERATED:
-        raise ValidationError("Feedback is drafted once the audit has been moderated.")
-    drafted = []
-    for role, recipient in (
-        (FeedbackRole.OFFICER, audit.case.officer_in_case),
-        (FeedbackRole.SUPERVISOR, audit.case.supervisor),
-    ):
-        if recipient is None:
-            continue
-        feedback, _ = Feedback.objects.get_or_create(
-            audit=audit,
-            recipient_role=role,
-            defaults={
-                "recipient": recipient,
-                "good_practice": audit.good_practice,
-                "areas_for_improvement": audit.areas_for_improvement,
-                "drafted_by": by,
-            },
-        )
-        drafted.append(feedback)
-    if not drafted:
-        raise ValidationError("The case records no officer or supervisor to give feedback to.")
-    return drafted
-
-
-def feedback_update(
-    *, feedback: Feedback, good_practice: str, areas_for_improvement: str
-) -> Feedback:
-    if feedback.state != FeedbackState.DRAFTED:
-        raise ValidationError("Feedback that has been sent cannot be changed.")
-    feedback.good_practice = good_practice.strip()
-    feedback.areas_for_improvement = areas_for_improvement.strip()
-    feedback.full_clean(exclude=["audit", "recipient", "drafted_by"])
-    feedback.save(update_fields=["good_practice", "areas_for_improvement"])
-    return feedback
-
-
-@transaction.atomic
-def feedback_send(*, feedback: Feedback, by: User) -> Feedback:
-    """Email the feedback to the officer or supervisor (through Celery, with retries)."""
-    feedback = (
-        Feedback.objects.select_for_update()
-        .select_related("recipient", "audit__case")
-        .get(pk=feedback.pk)
-    )
-    if feedback.state != FeedbackState.DRAFTED:
-        raise ValidationError("This feedback has already been sent.")
-    if not feedback.recipient.email:
+def finding_theme_map_set(
+    *, theme: FindingTheme, question_codes: Iterable[str], by: User
+) -> FindingTheme:
+    """Set which questions suggest `theme` to the moderator when answered Partly or No (any of
+    `grading.FAILED_ANSWERS`): codes of the current published question set, kept in question
+    order. Only a theme on the list (controlled, still offered) is mapped."""
+    if not (theme.is_controlled and theme.is_active):
         raise ValidationError(
-            f"No email address is recorded for {feedback.recipient}; add it to their staff record."
+            f"“{theme.name}” is not on the list of themes; add it to the list before you choose "
+            "its questions."
         )
-    if not (feedback.good_practice or feedback.areas_for_improvement):
-        raise ValidationError("Write the good practice or the areas for improvement first.")
-    lines = [
-        f"Feedback from the child-protection case audit of case {feedback.audit.case.reference}."
-    ]
-    if feedback.good_practice:
-        lines += ["", "Good practice:", feedback.good_practice]
-    if feedback.areas_for_improvement:
-        lines += ["", "Areas for improvement:", feedback.areas_for_improvement]
-    notification_queue(
-        email=feedback.recipient.email,
-        subject=f"Case audit feedback: case {feedback.audit.case.reference}",
-        body="\n".join(lines),
+    question_set = current_question_set()
+    known = list(question_set.questions.order_by("number").values_list("code", flat=True))
+    chosen = {code.strip() for code in question_codes}
+    unknown = sorted(chosen - set(known))
+    if unknown:
+        listed = ", ".join(unknown)
+        raise ValidationError(
+            f"{listed} {'is not a question' if len(unknown) == 1 else 'are not questions'} of "
+            f"question set v{question_set.version}. Choose questions from the list."
+        )
+    theme.evidence_question_codes = [code for code in known if code in chosen]
+    theme._history_user = by
+    theme.save(update_fields=["evidence_question_codes"])
+    logger.info(
+        "finding theme %s mapped to %s by user %s", theme.pk, theme.evidence_question_codes, by.pk
     )
-    feedback.state = FeedbackState.SENT
-    feedback.sent_at = timezone.now()
-    feedback.save(update_fields=["state", "sent_at"])
-    logger.info("feedback %s on audit %s sent by user %s", feedback.pk, feedback.audit_id, by.pk)
-    return feedback
-
-
-def feedback_acknowledge(*, feedback: Feedback, acknowledged_on: datetime.date) -> Feedback:
-    if feedback.state != FeedbackState.SENT:
-        raise ValidationError("Only sent feedback can be acknowledged.")
-    if acknowledged_on > timezone.localdate():
-        raise ValidationError("The date of acknowledgement cannot be in the future.")
-    feedback.state = FeedbackState.ACKNOWLEDGED
-    feedback.acknowledged_on = acknowledged_on
-    feedback.save(update_fields=["state", "acknowledged_on"])
-    return feedback
+    return theme
 
 
 def moderation_policy_set(*, force_id: int, blind_share_percent: int) -> ModerationPolicy:

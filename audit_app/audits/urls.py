@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audit_app.audits.views import escalations, feedback, moderation, walk
+from audit_app.audits.views import escalations, moderation, walk
 
 urlpatterns = [
     path("my-audits/", walk.my_audits, name="my_audits"),
@@ -21,12 +21,11 @@ urlpatterns = [
     ),
     path("moderation/", moderation.queue, name="moderation_queue"),
     path("moderation/audits/<int:audit_id>/", moderation.moderate, name="moderate_audit"),
-    path("moderation/audits/<int:audit_id>/feedback/", feedback.feedback, name="audit_feedback"),
-    path(
-        "moderation/audits/<int:audit_id>/feedback/sheet/",
-        feedback.feedback_sheet,
-        name="audit_feedback_sheet",
-    ),
     path("moderation/consistency/", moderation.consistency, name="consistency"),
     path("moderation/settings/", moderation.settings_page, name="moderation_settings"),
+    path(
+        "moderation/settings/theme-questions/",
+        moderation.theme_questions,
+        name="moderation_theme_questions",
+    ),
 ]

@@ -7,6 +7,7 @@ but the demo passwords, which it sets back to the printed one.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import random
 from dataclasses import dataclass
 
@@ -32,6 +33,13 @@ from audit_app.audits.models import (
 )
 from audit_app.audits.selectors import questions_for_theme
 from audit_app.audits.services import current_question_set
+from audit_app.feedback.models import (
+    AcknowledgedVia,
+    Feedback,
+    FeedbackMethod,
+    FeedbackRole,
+    FeedbackState,
+)
 from audit_app.models import Area, Force, Role, RoleAssignment, StaffMember, Team, User
 from audit_app.models.reference import CaseTheme
 from audit_app.months import add_months, current_month
@@ -124,18 +132,71 @@ def _users(force: Force) -> tuple[list[DemoLogin], dict[int, list[User]], dict[i
     return logins, auditors, moderators
 
 
+# Made-up names for the demo's officers and staff, picked by staff number (so the same person has
+# the same name however often the demo is built), with addresses at the demo's example domain.
+FIRST_NAMES = (
+    "Amira", "Ben", "Callum", "Dana", "Ellis", "Farah", "Gareth", "Hannah", "Imran", "Jodie",
+    "Kieran", "Leah", "Marcus", "Nadia", "Owen", "Priya", "Rhys", "Sophie", "Tariq", "Zoe",
+)  # fmt: skip
+LAST_NAMES = (
+    "Ashworth", "Bradshaw", "Cartwright", "Dewhurst", "Entwistle", "Fairclough", "Greenhalgh",
+    "Hargreaves", "Ingham", "Kershaw", "Livesey", "Marsden", "Nuttall", "Pilling", "Rawcliffe",
+    "Sutcliffe", "Tomlinson", "Walmsley",
+)  # fmt: skip
+DEMO_EMAIL_DOMAIN = "example.police.uk"
+
+
+def _made_up_name(identifier: str) -> tuple[str, str]:
+    digest = hashlib.sha256(identifier.encode()).digest()
+    return FIRST_NAMES[digest[0] % len(FIRST_NAMES)], LAST_NAMES[digest[1] % len(LAST_NAMES)]
+
+
+def _person(
+    force: Force, identifier: str, rank: str, team: Team, manager: StaffMember | None
+) -> StaffMember:
+    """A person of the directory, with a name, an email, a team and a line manager."""
+    first, last = _made_up_name(identifier)
+    details = {
+        "name": f"{first} {last}",
+        "rank": rank,
+        "team": team,
+        "email": f"{first}.{last}.{identifier}@{DEMO_EMAIL_DOMAIN}".lower(),
+        "line_manager": manager,
+    }
+    person, created = StaffMember.objects.get_or_create(
+        force=force, identifier=identifier, defaults=details
+    )
+    if not created and not person.email:  # made by an older demo, before the directory
+        for name, value in details.items():
+            setattr(person, name, value)
+        person.save()
+    return person
+
+
 def _staff(force: Force, team: Team, rng: random.Random) -> tuple[StaffMember, StaffMember]:
-    officer, _ = StaffMember.objects.get_or_create(
-        force=force,
-        identifier=f"{team.pk:02d}{rng.randint(100, 999)}",
-        defaults={"rank": "PC", "team": team},
+    """A case's officer and supervisor: officer -> their sergeant (DS or PS) -> the inspector."""
+    specialist = team.team_type == "specialist"
+    inspector = _person(force, f"{team.pk:02d}00", "DI" if specialist else "Insp", team, None)
+    supervisor = _person(
+        force, f"{team.pk:02d}0{team.area_id}", "DS" if specialist else "PS", team, inspector
     )
-    supervisor, _ = StaffMember.objects.get_or_create(
-        force=force,
-        identifier=f"{team.pk:02d}0{team.area_id}",
-        defaults={"rank": "DS" if team.team_type == "specialist" else "PS", "team": team},
-    )
+    officer = _person(force, f"{team.pk:02d}{rng.randint(100, 999)}", "PC", team, supervisor)
     return officer, supervisor
+
+
+def _auditors_staff(force: Force, auditors: dict[int, list[User]]) -> None:
+    """Each demo auditor's own staff record, in a team of their area, so allocation keeps them
+    off that team's cases and feedback can name them."""
+    for area_id, users in auditors.items():
+        teams = list(Team.objects.filter(area_id=area_id).order_by("-pk"))
+        for index, user in enumerate(users):
+            if user.staff_member_id:
+                continue
+            identifier = f"A{area_id:02d}{index + 1:02d}"
+            user.staff_member = _person(
+                force, identifier, "Ch Insp", teams[index % len(teams)], None
+            )
+            user.save(update_fields=["staff_member"])
 
 
 def _answer(audit: Audit, rng: random.Random, sections_done: int | None) -> list[GivenAnswer]:
@@ -302,6 +363,7 @@ def build_demo(today: datetime.date | None = None) -> list[DemoLogin]:
     question_set = current_question_set()
     rules = [Rule(r.answer, r.scope, r.suggests) for r in question_set.suggestion_rules.all()]
     logins, auditors, moderators = _users(force)
+    _auditors_staff(force, auditors)
     this_month = current_month(today)
     for area in force.areas.order_by("pk"):
         rng = random.Random(f"{SEED}-{area.code}")  # noqa: S311 - demo data, not security
@@ -320,6 +382,55 @@ def build_demo(today: datetime.date | None = None) -> list[DemoLogin]:
             )
         manager = User.objects.get(username=f"{area.code}.manager")
         _next_round_with_candidates(area, this_month, manager, rng)
+    _feedback(force, this_month)
     build_recommendations_demo(force, today)
     build_reports_demo(force, today)
     return logins
+
+
+def _feedback(force: Force, this_month: datetime.date) -> None:
+    """Earlier months' feedback given and mostly acknowledged; this month's still owed, so the
+    moderators' home pages have some to give. No email is sent: the demo records the outcome."""
+    audits = (
+        Audit.objects.filter(
+            round__area__force=force, state=AuditState.MODERATED, round__month__lt=this_month
+        )
+        .exclude(feedback__isnull=False)
+        .select_related("case", "round__area")
+        .order_by("pk")
+    )
+    moderators = {
+        user.username: user for user in User.objects.filter(username__endswith=".moderator")
+    }
+    records = []
+    for index, audit in enumerate(audits):
+        moderator = moderators[f"{audit.round.area.code}.moderator"]
+        moderated_on = timezone.localtime(audit.moderated_at).date()
+        for role, recipient in (
+            (FeedbackRole.OFFICER, audit.case.officer_in_case),
+            (FeedbackRole.SUPERVISOR, audit.case.supervisor),
+        ):
+            if recipient is None:
+                continue
+            outcome = index % 7
+            record = Feedback(
+                audit=audit,
+                recipient=recipient,
+                recipient_role=role,
+                good_practice=audit.good_practice,
+                areas_for_improvement=audit.areas_for_improvement,
+                drafted_by=moderator,
+                given_by=moderator,
+            )
+            if outcome == 0:  # given face to face at a team briefing
+                record.state, record.method = FeedbackState.GIVEN, FeedbackMethod.IN_PERSON
+                record.given_on = moderated_on
+            else:
+                record.state, record.method = FeedbackState.SENT, FeedbackMethod.EMAIL
+                record.sent_at = audit.moderated_at
+                if outcome != 1:  # one in seven not yet acknowledged
+                    record.state = FeedbackState.ACKNOWLEDGED
+                    record.acknowledged_on = moderated_on
+                    record.acknowledged_via = AcknowledgedVia.LINK
+            records.append(record)
+    Feedback.objects.bulk_create(records)

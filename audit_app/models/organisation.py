@@ -79,6 +79,7 @@ class StaffMember(models.Model):
 
     force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="staff")
     identifier = models.CharField(max_length=20)
+    name = models.CharField(max_length=120, blank=True)
     identifier_kind = models.CharField(
         max_length=10,
         choices=StaffIdentifierKind.choices,
@@ -89,6 +90,16 @@ class StaffMember(models.Model):
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="staff"
     )
     email = models.EmailField(blank=True, help_text="Work address for feedback, if known.")
+    line_manager = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="direct_reports",
+        help_text="From the force's staff directory; allocation avoids the auditor's chain.",
+    )
+    # People leave; their cases and feedback stay. The directory marks them, never deletes them.
+    is_active = models.BooleanField(default=True)
 
     history = HistoricalRecords()
 
@@ -98,11 +109,15 @@ class StaffMember(models.Model):
             models.UniqueConstraint(
                 fields=["force", "identifier"], name="staff_identifier_unique_in_force"
             ),
+            models.CheckConstraint(
+                condition=~Q(line_manager=models.F("pk")), name="staff_not_own_line_manager"
+            ),
         ]
 
     def __str__(self) -> str:
         label = StaffIdentifierKind(self.identifier_kind).label
-        return f"{self.rank} {label.lower()} {self.identifier}".strip()
+        described = f"{self.rank} {label.lower()} {self.identifier}".strip()
+        return f"{self.name} ({described})" if self.name else described
 
 
 class User(AbstractUser):

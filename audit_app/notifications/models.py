@@ -29,6 +29,8 @@ class Notification(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField()
     link = models.CharField(max_length=300, blank=True)
+    # A secret link (a single-use acknowledgement) is cleared once the email has gone.
+    link_is_secret = models.BooleanField(default=False)
     state = models.CharField(
         max_length=10, choices=NotificationState.choices, default=NotificationState.PENDING
     )

@@ -24,10 +24,19 @@ def notification_queue(
     recipient: User | None = None,
     email: str = "",
     link: str = "",
+    link_is_secret: bool = False,
 ) -> Notification:
-    """Record an email owed to a user (or an address) and send it through Celery after commit."""
+    """Record an email owed to a user (or an address) and send it through Celery after commit.
+
+    A secret link (one that grants something by itself) is kept only until the email has gone.
+    """
     notification = Notification.objects.create(
-        recipient=recipient, email=email, subject=subject, body=body, link=link
+        recipient=recipient,
+        email=email,
+        subject=subject,
+        body=body,
+        link=link,
+        link_is_secret=link_is_secret,
     )
     # Robust: with the broker down the change that owed the email still stands, the failure is
     # logged, and the beat task `resend_pending_notifications` sends it once the queue is back.
@@ -74,7 +83,8 @@ def notification_send(*, notification_id: int) -> bool:
         )
         logger.warning("notification %s failed to send: %s", notification_id, type(exc).__name__)
         raise
-    Notification.objects.filter(pk=notification_id).update(
-        state=NotificationState.SENT, attempts=notification.attempts + 1, sent_at=timezone.now()
-    )
+    sent = {"state": NotificationState.SENT, "attempts": notification.attempts + 1}
+    if notification.link_is_secret:
+        sent["link"] = ""
+    Notification.objects.filter(pk=notification_id).update(sent_at=timezone.now(), **sent)
     return True

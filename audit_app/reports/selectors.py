@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -21,6 +22,8 @@ from audit_app.audits.models import (
     RoundKind,
 )
 from audit_app.audits.selectors import awaiting_blind_grade
+from audit_app.feedback.models import FeedbackRole
+from audit_app.feedback.selectors import STATUS_NO_RECIPIENT, feedback_status_by_audit
 from audit_app.models import Area, Force, Role, RoleAssignment, TeamType, User
 from audit_app.models.reference import CaseTheme
 from audit_app.months import add_months
@@ -41,7 +44,9 @@ REPORT_WRITERS = (Role.SENIOR_LEADER, Role.AUDIT_MANAGER)
 GRADES = [Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE]
 TREND_MONTHS = 6  # earlier months shown beside the month reported
 ACTIONS_KEPT_MONTHS = 6  # closed actions stay in the report this long; open ones until closed
-CONTENT_SCHEMA = 1
+CONTENT_SCHEMA = 2  # 2: feedback status per audit
+# The report's feedback summary, in this order.
+FEEDBACK_STATUS_ORDER = ["owed", "sent", "acknowledged", "given"]
 
 
 # --- Scope --------------------------------------------------------------------------------------
@@ -324,6 +329,10 @@ def report_content(
     details = (
         Moderation.objects.filter(final & in_month)
         .values(
+            "audit_id",
+            "audit__case__officer_in_case_id",
+            "audit__case__supervisor_id",
+            "audit__case__officer_in_case__line_manager_id",
             "audit__case__reference",
             "audit__round__area__name",
             "audit__case__team__name",
@@ -340,7 +349,19 @@ def report_content(
         )
         .order_by("audit__case__theme__display_order", "audit__case__reference")
     )
-    changes, good_practice, improvement = [], [], []
+    details = list(details)
+    statuses = feedback_status_by_audit(
+        {
+            row["audit_id"]: (
+                row["audit__case__officer_in_case_id"],
+                row["audit__case__supervisor_id"]
+                or row["audit__case__officer_in_case__line_manager_id"],
+            )
+            for row in details
+        }
+    )
+    changes, good_practice, improvement, feedback = [], [], [], []
+    feedback_counts: Counter[str] = Counter()
     for row in details:
         case = {
             "reference": row["audit__case__reference"],
@@ -357,6 +378,15 @@ def report_content(
             good_practice.append({**case, "text": row["audit__good_practice"]})
         if row["audit__areas_for_improvement"]:
             improvement.append({**case, "text": row["audit__areas_for_improvement"]})
+        status = statuses[row["audit_id"]]
+        feedback.append(
+            {
+                **case,
+                "officer": status[FeedbackRole.OFFICER].label,
+                "supervisor": status[FeedbackRole.SUPERVISOR].label,
+            }
+        )
+        feedback_counts.update(s.code for s in status.values() if s.code != STATUS_NO_RECIPIENT)
 
     # 5. The month's audits not (yet) moderated: listed apart, never counted.
     audit_scope = _scope_filter(force, area, "round") & Q(round__month=month)
@@ -427,6 +457,10 @@ def report_content(
         "finding_themes": finding_themes,
         "good_practice": good_practice,
         "improvement": improvement,
+        "feedback": {
+            "audits": feedback,
+            "counts": {code: feedback_counts[code] for code in FEEDBACK_STATUS_ORDER},
+        },
         "unmoderated": unmoderated,
         "inspection_audits": inspection_audits,
         "actions": action_rows,

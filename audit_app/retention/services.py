@@ -27,10 +27,10 @@ from audit_app.audits.models import (
     Audit,
     AuditRound,
     Case,
-    Feedback,
     Moderation,
     SafeguardingEscalation,
 )
+from audit_app.feedback.models import Feedback
 from audit_app.models import User
 from audit_app.months import add_months
 from audit_app.rounds.models import SelectionSlot

@@ -30,14 +30,14 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from audit_app import import_reader
 from audit_app.audits.models import Case
 from audit_app.dates import plausible_date_problem
+from audit_app.import_reader import column_name, is_filled
 from audit_app.models import Area, Force, Role, StaffMember, Team, User
 from audit_app.models.reference import CaseTheme
 from audit_app.permissions import areas_for, user_scope
 from audit_app.queueing import task_named
-from audit_app.rounds import import_reader
-from audit_app.rounds.import_reader import column_name, is_filled
 from audit_app.rounds.models import (
     CaseImport,
     CaseImportFormat,

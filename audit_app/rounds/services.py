@@ -13,7 +13,7 @@ import logging
 import random
 import secrets
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +25,7 @@ from django.utils import timezone
 from audit_app.audits.models import GRADED_STATES, Audit, AuditRound, Case, RoundKind, RoundState
 from audit_app.audits.services import current_question_set
 from audit_app.dates import plausible_date_problem
+from audit_app.directory.selectors import management_chain_ids
 from audit_app.models import Area, Role, User
 from audit_app.models.reference import CaseTheme
 from audit_app.months import add_months
@@ -344,6 +345,9 @@ def round_auditors(audit_round: AuditRound) -> QuerySet[User]:
 class CaseToAllocate:
     case_id: int
     team_id: int
+    # The case's officer and supervisor, and everyone above either in line management.
+    staff_ids: frozenset[int] = frozenset()
+    managers_ids: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -351,15 +355,32 @@ class AuditorLoad:
     user_id: int
     team_id: int | None
     current: int = 0
+    # The auditor's own staff record, and everyone above them in line management.
+    staff_id: int | None = None
+    managers_ids: frozenset[int] = frozenset()
+
+
+def conflicts(case: CaseToAllocate, auditor: AuditorLoad) -> bool:
+    """Whether the auditor should not audit the case, as the staff directory has it: their own
+    team, their own case, or line management between them and the officer or supervisor (either
+    way round)."""
+    if auditor.team_id is not None and auditor.team_id == case.team_id:
+        return True
+    if auditor.staff_id is not None and (
+        auditor.staff_id in case.staff_ids or auditor.staff_id in case.managers_ids
+    ):
+        return True
+    return not case.staff_ids.isdisjoint(auditor.managers_ids)
 
 
 def plan_allocation(
     cases: Sequence[CaseToAllocate], auditors: Sequence[AuditorLoad]
 ) -> dict[int, int]:
-    """Case id -> auditor id: even counts, and nobody auditing their own team where avoidable.
+    """Case id -> auditor id: even counts, and nobody auditing their own team or line-management
+    chain where avoidable (`conflicts`).
 
     Cases with the fewest auditors free of a conflict go first; each goes to the least-loaded
-    auditor not from its team, provided that auditor is under the even share; otherwise to the
+    auditor without a conflict, provided that auditor is under the even share; otherwise to the
     least-loaded auditor of all.
     """
     if not auditors:
@@ -370,7 +391,7 @@ def plan_allocation(
     order = {a.user_id: i for i, a in enumerate(auditors)}
 
     def free_of_conflict(case: CaseToAllocate) -> list[AuditorLoad]:
-        return [a for a in auditors if a.team_id != case.team_id]
+        return [a for a in auditors if not conflicts(case, a)]
 
     plan: dict[int, int] = {}
     for case in sorted(cases, key=lambda c: (len(free_of_conflict(c)), c.case_id)):
@@ -393,16 +414,43 @@ def round_allocate(*, audit_round: AuditRound, by: User) -> list[Audit]:
     if not auditors:
         raise ValidationError("The area has no auditors to allocate cases to.")
     allocated = set(audit_round.audits.values_list("case_id", flat=True))
-    slots = audit_round.slots.filter(case__isnull=False).select_related("case")
-    cases = [CaseToAllocate(s.case_id, s.case.team_id) for s in slots if s.case_id not in allocated]
-    if not cases:
+    slots = [
+        s
+        for s in audit_round.slots.filter(case__isnull=False).select_related("case")
+        if s.case_id not in allocated
+    ]
+    if not slots:
         raise ValidationError("Every selected case is already allocated.")
+    case_staff = {
+        s.case_id: frozenset(
+            pk for pk in (s.case.officer_in_case_id, s.case.supervisor_id) if pk is not None
+        )
+        for s in slots
+    }
+    auditor_staff = [u.staff_member_id for u in auditors if u.staff_member_id]
+    chains = management_chain_ids(
+        {pk for ids in case_staff.values() for pk in ids} | set(auditor_staff)
+    )
+
+    def above(ids: Iterable[int]) -> frozenset[int]:
+        return frozenset(m for pk in ids for m in chains.get(pk, ()))
+
+    cases = [
+        CaseToAllocate(
+            s.case_id, s.case.team_id, case_staff[s.case_id], above(case_staff[s.case_id])
+        )
+        for s in slots
+    ]
     current = Counter(audit_round.audits.values_list("auditor_id", flat=True))
     plan = plan_allocation(
         cases,
         [
             AuditorLoad(
-                u.pk, u.staff_member.team_id if u.staff_member else None, current.get(u.pk, 0)
+                u.pk,
+                u.staff_member.team_id if u.staff_member else None,
+                current.get(u.pk, 0),
+                staff_id=u.staff_member_id,
+                managers_ids=above([u.staff_member_id] if u.staff_member_id else []),
             )
             for u in auditors
         ],

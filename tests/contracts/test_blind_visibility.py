@@ -185,6 +185,7 @@ def _build_world() -> World:
 
     # Records the blind audit does not touch, so that their routes answer rather than 404.
     factories.CaseImportFactory(force=west.force, uploaded_by=users["west.manager"])
+    staff_import = factories.StaffImportFactory(force=west.force, uploaded_by=users["west.manager"])
     if not draft_round.slots.exists():
         factories.SelectionSlotFactory(round=draft_round)
     page_kwargs = {
@@ -196,6 +197,12 @@ def _build_world() -> World:
         "version_id": version.pk,
         "user_id": auditor.pk,
         "token_id": token.pk,
+        # The blind audit's officer in the case, in the staff directory.
+        "staff_id": audit.case.officer_in_case_id
+        or factories.StaffMemberFactory(force=west.force).pk,
+        "staff_import_id": staff_import.pk,
+        # The public acknowledgement page: a link that opens nothing.
+        "token": "guessed-" + "x" * 35,
         "import_id": _pk(CaseImport.objects.all()),
         "slot_id": _pk(SelectionSlot.objects.filter(round=draft_round)),
         "recommendation_id": _pk(Recommendation.objects.all()),

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from audit_app.audits.models import AuditState, EscalationState, FeedbackState, Grade, RoundState
+from audit_app.audits.models import AuditState, EscalationState, Grade, RoundState
 from audit_app.audits.templatetags.case_audit import TAG_COLOURS
+from audit_app.feedback.models import FeedbackState
 from audit_app.reports.models import ActionState as MeetingActionState
 from audit_app.reports.models import ReportState
 from audit_app.rounds.models import CaseImportState, RowOutcome

@@ -27,8 +27,9 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-# Reachable before the second factor (the set-up page too, while a compulsory app is missing).
-ACCOUNT_VIEWS = {"login", "logout", "two_factor_verify", "healthz"}
+# Reachable before the second factor (the set-up page too, while a compulsory app is missing),
+# and the public feedback acknowledgement, whose emailed single-use link is its own credential.
+ACCOUNT_VIEWS = {"login", "logout", "two_factor_verify", "healthz", "feedback_acknowledge"}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 

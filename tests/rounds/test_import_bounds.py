@@ -18,8 +18,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from audit_app import import_reader
 from audit_app.models import Force, Role
-from audit_app.rounds import import_reader
 from audit_app.rounds import imports as importing
 from audit_app.rounds.models import CaseImportRow, CaseImportState, RowOutcome
 from tests import factories

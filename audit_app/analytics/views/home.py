@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from audit_app.audits import selectors as audit_selectors
+from audit_app.feedback import selectors as feedback_selectors
 from audit_app.models import Role
 from audit_app.permissions import role_descriptions, user_scope
 from audit_app.reports.selectors import reports_for
@@ -27,6 +28,10 @@ def home(request: HttpRequest) -> HttpResponse:
         awaiting = audit_selectors.audits_awaiting_moderation(user)
         context["awaiting_moderation"] = list(awaiting[:10])
         context["awaiting_moderation_count"] = awaiting.count()
+    if scope.has_role(*feedback_selectors.OWED_TO_ROLES):
+        owed = feedback_selectors.feedback_owed(user)
+        context["feedback_owed"] = list(owed[:10])
+        context["feedback_owed_count"] = owed.count()
     if scope.has_role(Role.MODERATOR, Role.AUDIT_MANAGER, Role.SENIOR_LEADER):
         context["open_escalations"] = list(audit_selectors.open_escalations(user))
     if scope.has_role(Role.AUDIT_MANAGER, Role.SENIOR_LEADER, Role.INSPECTOR):

@@ -70,6 +70,7 @@ TAG_COLOURS: dict[str, dict[str, str]] = {
         "drafted": "grey",
         "sent": "blue",
         "acknowledged": "green",
+        "given": "teal",
     },
     "import": {  # rounds: CaseImportState
         "queued": "grey",

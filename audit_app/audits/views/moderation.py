@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from audit_app.audits import selectors, services
+from audit_app.audits import grading, selectors, services
 from audit_app.audits.forms import (
     BlindGradeForm,
     BlindShareForm,
@@ -17,8 +18,9 @@ from audit_app.audits.forms import (
     ModerationQueueFilter,
     PeriodForm,
     ThemeListChangeForm,
+    ThemeQuestionsForm,
 )
-from audit_app.audits.models import AuditState, FindingTheme, ModerationPolicy
+from audit_app.audits.models import AuditState, FindingTheme, ModerationDecision, ModerationPolicy
 from audit_app.audits.views.walk import bad_request
 from audit_app.models import Role
 from audit_app.months import add_months
@@ -41,7 +43,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audits/moderation_queue.html",
-        {"filters": filters, "audits": selectors.as_seen_by(audits, request.user)},
+        {"filters": filters, "rows": selectors.moderation_queue_rows(audits, request.user)},
     )
 
 
@@ -57,11 +59,14 @@ def moderate(request: HttpRequest, audit_id: int) -> HttpResponse:
     blind = services.current_blind_grade(audit) if audit.is_blind and visibility.blindness else None
 
     walk = selectors.audit_walk(audit)
+    walk_grading = selectors.walk_grading(walk)
+    suggestions = selectors.suggested_finding_themes(walk) if deciding else []
     codes = [section.section.code for section in walk.sections]
     form = ModerationForm(
         request.POST or None,
         audit=audit,
         section_codes=codes,
+        suggestions=suggestions,
         initial={"revision": audit.revision},
     )
     status = 200
@@ -70,7 +75,7 @@ def moderate(request: HttpRequest, audit_id: int) -> HttpResponse:
             raise PermissionDenied("You cannot moderate an audit you wrote.")
         if form.is_valid():
             try:
-                services.moderation_record(
+                moderation = services.moderation_record(
                     audit=audit,
                     moderator=request.user,
                     decision=form.to_input(),
@@ -83,6 +88,8 @@ def moderate(request: HttpRequest, audit_id: int) -> HttpResponse:
                 form.add_error(None, " ".join(error.messages))
             else:
                 messages.success(request, f"Your decision on case {audit.case.reference} is saved.")
+                if form.gives_feedback_next and moderation.decision != ModerationDecision.RETURNED:
+                    return redirect(reverse("audit_feedback", args=[audit.pk]))
                 return redirect("moderation_queue")
         elif any(
             error.code == "invalid_choice"
@@ -99,7 +106,9 @@ def moderate(request: HttpRequest, audit_id: int) -> HttpResponse:
             "audit": selectors.hide_unseen_work(audit, visibility),
             "visibility": visibility,
             "walk": walk,
-            "grading": selectors.walk_grading(walk),
+            "grading": walk_grading,
+            "answers": selectors.moderation_answers(walk, walk_grading),
+            "failed_labels": grading.failed_answer_labels(),
             "form": form,
             "deciding": deciding,
             "own_audit": own_audit,
@@ -152,14 +161,18 @@ def consistency(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _refuse_unless_force_wide_manager(request: HttpRequest) -> None:
+    """Moderation settings hold for the whole force, so only a force-wide audit manager changes
+    them."""
+    if not user_scope(request.user).force_wide.get(Role.AUDIT_MANAGER):
+        raise PermissionDenied("Only the force's audit manager changes moderation settings.")
+
+
 @role_required(Role.AUDIT_MANAGER)
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
-    """The audit manager's moderation settings: the blind share and the list of themes.
-
-    They hold for the whole force, so only a force-wide audit manager changes them."""
-    if not user_scope(request.user).force_wide.get(Role.AUDIT_MANAGER):
-        raise PermissionDenied("Only the force's audit manager changes moderation settings.")
+    """The audit manager's moderation settings: the blind share and the list of themes."""
+    _refuse_unless_force_wide_manager(request)
     force = areas_for_role(request.user, Role.AUDIT_MANAGER).first().force
     policy = ModerationPolicy.objects.filter(force=force).first()
     current_share = policy.blind_share_percent if policy else services.DEFAULT_BLIND_SHARE_PERCENT
@@ -193,6 +206,55 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "themes": FindingTheme.objects.filter(is_active=True).order_by("is_controlled", "name"),
+            "failed_labels": grading.failed_answer_labels(),
         },
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.AUDIT_MANAGER)
+@require_http_methods(["GET", "POST"])
+def theme_questions(request: HttpRequest) -> HttpResponse:
+    """Which questions suggest each theme on the list: every theme with its questions, or, with
+    `?theme=<id>`, one theme's questions to choose from the current question set."""
+    _refuse_unless_force_wide_manager(request)
+    try:
+        question_set = services.current_question_set()
+    except ValidationError as error:
+        return bad_request(request, " ".join(error.messages))
+    questions = list(question_set.questions.select_related("section").order_by("number"))
+    context = {"question_set": question_set, "failed_labels": grading.failed_answer_labels()}
+    if request.method == "POST":
+        form = ThemeQuestionsForm(request.POST, questions=questions)
+        if "theme" in form.errors:
+            return bad_request(request, "Choose a theme from the list.")
+        if form.is_valid():
+            theme = form.cleaned_data["theme"]
+            try:
+                services.finding_theme_map_set(
+                    theme=theme,
+                    question_codes=form.cleaned_data["question_codes"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error("question_codes", " ".join(error.messages))
+            else:
+                messages.success(request, f"The questions suggesting “{theme.name}” are saved.")
+                return redirect("moderation_theme_questions")
+        theme = selectors.mappable_finding_theme(request.POST.get("theme"))
+    elif "theme" in request.GET:
+        theme = selectors.mappable_finding_theme(request.GET["theme"])
+        form = ThemeQuestionsForm(
+            initial={"theme": theme.pk, "question_codes": theme.evidence_question_codes},
+            questions=questions,
+        )
+    else:
+        context["rows"] = selectors.finding_theme_map(question_set)
+        return render(request, "audits/moderation_theme_questions.html", context)
+    context |= {"theme": theme, "form": form}
+    return render(
+        request,
+        "audits/moderation_theme_question_choice.html",
+        context,
         status=400 if form.errors else 200,
     )

@@ -1,0 +1,79 @@
+"""The PVP report's feedback section: each moderated audit's officer and supervisor status, with
+the counts read back from the PDF and compared with the database."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from audit_app.feedback import services as feedback_services
+from audit_app.feedback.models import Feedback
+from audit_app.models import Area
+from audit_app.reports import services
+from audit_app.reports.models import PvpReportVersion
+from tests import factories
+from tests.builders import Planned, build_month, people_for
+
+MONTH = datetime.date(2026, 3, 1)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def report_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def test_the_report_shows_feedback_status_per_audit(
+    reference_data, django_capture_on_commit_callbacks
+):
+    area = Area.objects.get(code="west")
+    people = people_for(area)
+    audits = build_month(
+        area=area, month=MONTH, people=people, plan=[Planned("DA"), Planned("REF"), Planned("MISS")]
+    )
+    for audit in audits:
+        audit.case.officer_in_case = factories.StaffMemberFactory(
+            force=area.force, email="pc@example.police.uk"
+        )
+        audit.case.supervisor = factories.StaffMemberFactory(force=area.force)
+        audit.case.save()
+    sent_one, given_one, owed_one = audits
+    moderator = people.moderator
+    with django_capture_on_commit_callbacks(execute=True):
+        officer, _ = feedback_services.feedback_draft(audit=sent_one, by=moderator)
+        feedback_services.feedback_update(
+            feedback=officer, good_practice="Prompt referral.", areas_for_improvement=""
+        )
+        feedback_services.feedback_send(feedback=officer, by=moderator)
+    _, supervisor = feedback_services.feedback_draft(audit=given_one, by=moderator)
+    feedback_services.feedback_record_given(
+        feedback=supervisor, method="in_person", given_on=timezone.localdate(), by=moderator
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = services.report_request(force=area.force, area=area, month=MONTH, by=None)
+    version = PvpReportVersion.objects.get(pk=outcome.version.pk)
+    text = _text(version.file.read())
+    assert "9. Feedback to officers and supervisors" in text
+    # Six recipients: one sent, one given in person, four owed (drafted or not yet drafted).
+    assert Feedback.objects.filter(state="drafted").count() == 2
+    assert (
+        "4 still owed, 1 sent and not yet acknowledged, 0 acknowledged, "
+        "1 given in person or by phone" in text
+    )
+    section = text[text.index("9. Feedback to officers") : text.index("10. Actions agreed")]
+    # Table cells wrap a long reference, so the rows are compared without spaces.
+    rows = section.replace(" ", "")
+    team = sent_one.case.team.name.replace(" ", "")
+    assert f"{sent_one.case.reference}DA{team}sentowed" in rows
+    assert f"{given_one.case.reference}REF{team}owedgiveninperson" in rows
+    assert f"{owed_one.case.reference}MISS{team}owedowed" in rows
