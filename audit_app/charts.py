@@ -14,6 +14,7 @@ through, turns the maths parser off on each text of the figure before drawing it
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Sequence
@@ -26,7 +27,7 @@ from django.utils.html import escape
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from audit_app.statistics import percent
+from audit_app.statistics import percent, share_text
 
 # GOV.UK green, yellow and red, with each segment's share written inside it and the figures in the
 # table after each chart, so nothing depends on telling the colours apart. (Hatching would too,
@@ -114,6 +115,36 @@ def _svg(figure: Figure, name: str, label: str) -> str:
     return figure_svg(figure, name=name, label=label)
 
 
+def _listed(items: Sequence[str]) -> str:
+    items = [str(item) for item in items]
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def alt_text(label: str, description: str) -> str:
+    """A chart's alternative text: what it is about (the caller's label: subject, scope, month and
+    where its figures are), then what kind of chart it is and what it shows. Written on the SVG
+    (aria-label, the preview) and given back by `svg_label` for the PDF's figure (its /Alt)."""
+    return f"{label.rstrip('. ')}. {description}"
+
+
+_ARIA_LABEL = re.compile(r'<svg [^>]*?aria-label="([^"]*)"')
+
+
+def svg_label(svg: str) -> str:
+    """The alternative text `figure_svg` wrote on a chart's SVG, unescaped."""
+    match = _ARIA_LABEL.search(svg)
+    return html.unescape(match[1]) if match else ""
+
+
+def _grade_bars_text(bars: str, grade_labels: Sequence[str], total_at: str) -> str:
+    return (
+        f"Bar chart: {bars}, each divided into the share of audits graded "
+        f"{_listed(grade_labels)}, with the number of audits {total_at}."
+    )
+
+
 def _legend(axes, labels: Sequence[str]) -> None:
     axes.legend(
         labels,
@@ -146,7 +177,8 @@ def _label_width(labels: Sequence[str]) -> float:
 
 def _segment_labels(axes, bars, counts: Sequence[tuple[int, int]], colour_index: int) -> None:
     """The share written inside each segment wide enough to hold it, so the chart reads without
-    telling the colours apart; rounded as every other share (statistics.percent)."""
+    telling the colours apart; written as every other share is (statistics.share_text): a
+    percentage from five audits up, else the count ("1 of 3")."""
     text_colour = TEXT_COLOUR if colour_index == 1 else "#ffffff"
     for bar, (count, total) in zip(bars, counts, strict=True):
         share = percent(count, total)
@@ -154,7 +186,15 @@ def _segment_labels(axes, bars, counts: Sequence[tuple[int, int]], colour_index:
             continue
         x = bar.get_x() + bar.get_width() / 2
         y = bar.get_y() + bar.get_height() / 2
-        axes.text(x, y, f"{share}%", ha="center", va="center", fontsize=7.5, color=text_colour)
+        axes.text(
+            x,
+            y,
+            share_text(count, total),
+            ha="center",
+            va="center",
+            fontsize=7.5,
+            color=text_colour,
+        )
 
 
 def grade_share_bars(
@@ -194,7 +234,9 @@ def grade_share_bars(
         axes.set_xlabel("Share of audits (%); the number of audits at the end of each bar")
         axes.tick_params(axis="y", length=0)
         _legend(axes, grade_labels)
-        return _svg(figure, name, label)
+        bars = f"one horizontal bar for each of {_listed(categories)}"
+        described = _grade_bars_text(bars, grade_labels, "at the end of each bar")
+        return _svg(figure, name, alt_text(label, described))
 
 
 def trend_bars(
@@ -232,7 +274,10 @@ def trend_bars(
         axes.set_ylabel("Share of audits (%)")
         axes.tick_params(axis="x", length=0)
         _legend(axes, grade_labels)
-        return _svg(figure, name, label)
+        span = f"from {months[0]} to {months[-1]}" if len(months) > 1 else f"for {months[0]}"
+        bars = f"one column for each month {span}"
+        described = _grade_bars_text(bars, grade_labels, "above each column")
+        return _svg(figure, name, alt_text(label, described))
 
 
 def count_bars(*, name: str, label: str, categories: Sequence[str], values: Sequence[int]) -> str:
@@ -252,4 +297,6 @@ def count_bars(*, name: str, label: str, categories: Sequence[str], values: Sequ
         axes.xaxis.get_major_locator().set_params(integer=True)
         axes.set_xlabel("Audits tagged")
         axes.tick_params(axis="y", length=0)
-        return _svg(figure, name, label)
+        counted = _listed([f"{c} ({v})" for c, v in zip(categories, values, strict=True)])
+        described = f"Bar chart: the number of audits tagged with each, largest first: {counted}."
+        return _svg(figure, name, alt_text(label, described))

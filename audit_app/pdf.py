@@ -19,6 +19,12 @@ logger = logging.getLogger(__name__)
 # to it and nothing else can: the fetcher answers it from disk and refuses all other addresses.
 BASE_URL = "https://case-audit.invalid/"
 
+# Every PDF is tagged, as the Public Sector Bodies Accessibility Regulations ask of documents:
+# PDF/UA-1 gives a structure tree (headings, lists, tables with their header cells, figures with
+# their alt text) in reading order, the document language from <html lang> and its title from
+# <title>, shown in place of the file name. Pass these to both render() and write_pdf().
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
+
 
 class ProjectFilesFetcher(URLFetcher):
     """Serves /static/ and /media/ paths from disk; refuses the network and any other file."""
@@ -65,7 +71,10 @@ class ProjectFilesFetcher(URLFetcher):
 
 
 def render_pdf(html: str) -> bytes:
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=ProjectFilesFetcher()).write_pdf()
+    """A tagged (PDF/UA-1) PDF of the HTML, loading only the project's own files."""
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=ProjectFilesFetcher()).write_pdf(
+        **PDF_OPTIONS
+    )
 
 
 def pdf_download_response(handle, filename: str) -> FileResponse:

@@ -15,16 +15,10 @@ slows Python down too much to time it at once.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-# One per run, so two runs on one server do not collide.
-BENCH_DATABASE = f"case_audit_bench_import_{os.getpid()}"
+from benchmarks.throwaway import run_child
+
 ROWS = 50_000
 AIM_ROWS_PER_SECOND = 5_000
 AIM_SELECT_SECONDS = 1.0
@@ -33,56 +27,8 @@ AIM_SELECT_SECONDS = 1.0
 # The parent: a throwaway database, then the child ------------------------------------------------
 
 
-def _maintenance_url(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/postgres"))
-
-
-def _bench_url(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
-
-
-def _postgres(url: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_maintenance_url(url), autocommit=True) as connection:
-        connection.execute(statement)
-
-
 def run() -> None:
-    workdir = tempfile.mkdtemp(prefix="case-audit-bench-import-")
-    given = os.environ.get("DATABASE_URL", "")
-    on_postgres = given.startswith(("postgres://", "postgresql://"))
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="benchmarks.settings",
-        DATABASE_URL=_bench_url(given) if on_postgres else f"sqlite:///{workdir}/bench.sqlite3",
-        DATABASE_CONN_MAX_AGE="0",
-        DEBUG="0",
-        SECRET_KEY=env.get("SECRET_KEY")
-        or "benchmark-only-secret-key-never-used-in-any-deployment",
-        SECURE_SSL_REDIRECT="0",
-        SESSION_COOKIE_SECURE="0",
-        CSRF_COOKIE_SECURE="0",
-        ALLOWED_HOSTS="127.0.0.1",
-        LOG_LEVEL="WARNING",
-        CELERY_BROKER_URL="",
-        MEDIA_ROOT=workdir,
-    )
-    python = sys.executable
-    if on_postgres:
-        _postgres(given, f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-        _postgres(given, f"CREATE DATABASE {BENCH_DATABASE}")
-    try:
-        subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-        subprocess.run(
-            [python, "-m", "benchmarks.import_select", "--child"], cwd=ROOT, env=env, check=True
-        )
-    finally:
-        if on_postgres:
-            _postgres(given, f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-        shutil.rmtree(workdir, ignore_errors=True)
+    run_child("benchmarks.import_select", "import")
 
 
 # The child: measure ----------------------------------------------------------------------------

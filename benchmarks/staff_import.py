@@ -15,67 +15,16 @@ name, rank, email and team, and that second file again (all unchanged: nothing t
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DATABASE = f"case_audit_bench_staff_{os.getpid()}"
+from benchmarks.throwaway import run_child
+
 ROWS = 10_000
 AIM_APPLY_SECONDS = 5.0
 
 
-def _maintenance_url(url: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/postgres"))
-
-
-def _bench_url(url: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DATABASE}"))
-
-
-def _postgres(url: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_maintenance_url(url), autocommit=True) as connection:
-        connection.execute(statement)
-
-
 def run() -> None:
-    workdir = tempfile.mkdtemp(prefix="case-audit-bench-staff-")
-    given = os.environ.get("DATABASE_URL", "")
-    on_postgres = given.startswith(("postgres://", "postgresql://"))
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="benchmarks.settings",
-        DATABASE_URL=_bench_url(given) if on_postgres else f"sqlite:///{workdir}/bench.sqlite3",
-        DATABASE_CONN_MAX_AGE="0",
-        DEBUG="0",
-        SECRET_KEY=env.get("SECRET_KEY")
-        or "benchmark-only-secret-key-never-used-in-any-deployment",
-        SECURE_SSL_REDIRECT="0",
-        SESSION_COOKIE_SECURE="0",
-        CSRF_COOKIE_SECURE="0",
-        ALLOWED_HOSTS="127.0.0.1",
-        LOG_LEVEL="WARNING",
-        CELERY_BROKER_URL="",
-        MEDIA_ROOT=workdir,
-    )
-    python = sys.executable
-    if on_postgres:
-        _postgres(given, f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-        _postgres(given, f"CREATE DATABASE {BENCH_DATABASE}")
-    try:
-        subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-        subprocess.run(
-            [python, "-m", "benchmarks.staff_import", "--child"], cwd=ROOT, env=env, check=True
-        )
-    finally:
-        if on_postgres:
-            _postgres(given, f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-        shutil.rmtree(workdir, ignore_errors=True)
+    run_child("benchmarks.staff_import", "staff")
 
 
 def _csv(teams: list[str], changed: bool) -> bytes:

@@ -47,8 +47,27 @@ class RecommendationActionAdmin(admin.ModelAdmin):
 class ProgressAssessmentAdmin(admin.ModelAdmin):
     """Read-only: an assessment is never changed or deleted once recorded."""
 
-    list_display = ["recommendation", "kind", "assessed_on", "rating", "recorded_by", "source"]
+    list_display = [
+        "recommendation",
+        "kind",
+        "assessed_on",
+        "rating_shown",
+        "has_source_quote",
+        "recorded_by",
+        "source",
+    ]
     list_filter = ["kind", "rating"]
+
+    @admin.display(description="Rating (whose: see kind)", ordering="rating")
+    def rating_shown(self, obj) -> str:
+        if obj.rating:
+            return obj.get_rating_display()
+        return "None given: the source's words are quoted"
+
+    @admin.display(description="Quotes its source", boolean=True)
+    def has_source_quote(self, obj) -> bool:
+        return bool(obj.source_quote)
+
     list_select_related = ["recommendation", "recorded_by"]
 
     def has_add_permission(self, request) -> bool:

@@ -275,6 +275,11 @@ class RecommendationAction(models.Model):
 class AssessorKind(models.TextChoices):
     FORCE = "force", "Force self-assessment"
     INSPECTOR = "inspector", "Inspector's assessment"
+    # The December 2018 review gives findings, not ratings: a rating read from it is ours.
+    PROJECT_READING = "project_reading", "Our reading of the review, not the inspectorate's rating"
+
+
+PROJECT_READING_LABEL = AssessorKind.PROJECT_READING.label
 
 
 class Rating(models.TextChoices):
@@ -298,10 +303,23 @@ class ProgressAssessment(models.Model):
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.PROTECT, related_name="assessments"
     )
-    kind = models.CharField(max_length=10, choices=AssessorKind.choices)
+    kind = models.CharField(max_length=16, choices=AssessorKind.choices)
     assessed_on = models.DateField()
-    rating = models.CharField(max_length=16, choices=Rating.choices)
+    # NULL, not "", for "no rating given": the latest-rating subqueries and the API's null mean
+    # exactly that, and the constraints below say who may leave it out.
+    rating = models.CharField(  # noqa: DJ001
+        max_length=16,
+        choices=Rating.choices,
+        null=True,
+        blank=True,
+        help_text="Empty for an inspectorate's document that gives no rating: its words are in "
+        "the source quote, and any rating read from them is a separate project reading.",
+    )
     narrative = models.TextField(max_length=NARRATIVE_MAX_LENGTH)
+    source_quote = models.TextField(
+        blank=True,
+        help_text="The source document's own words on this recommendation, quoted exactly.",
+    )
     recorded_by = models.ForeignKey(
         "audit_app.User",
         on_delete=models.PROTECT,
@@ -327,7 +345,19 @@ class ProgressAssessment(models.Model):
                 condition=Q(kind__in=AssessorKind.values), name="assessment_kind_valid"
             ),
             models.CheckConstraint(
-                condition=Q(rating__in=Rating.values), name="assessment_rating_valid"
+                condition=Q(rating__isnull=True) | Q(rating__in=Rating.values),
+                name="assessment_rating_valid",
+            ),
+            # Only the inspectorate's own words may stand without a rating, and an entry loaded
+            # from an inspectorate's document carries its words, never a rating it did not give.
+            models.CheckConstraint(
+                condition=Q(rating__isnull=False) | (Q(kind="inspector") & ~Q(source_quote="")),
+                name="assessment_rating_or_quote",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(kind="inspector") & ~Q(source=""))
+                | (Q(rating__isnull=True) & ~Q(source_quote="")),
+                name="assessment_inspectorate_document_quoted_not_rated",
             ),
             models.CheckConstraint(condition=~Q(narrative=""), name="assessment_has_narrative"),
             models.CheckConstraint(
@@ -348,3 +378,7 @@ class ProgressAssessment(models.Model):
 
     def natural_key(self) -> tuple:
         return (self.recommendation_id, self.kind, str(self.assessed_on), self.source)
+
+    @property
+    def source_quote_passages(self) -> list[str]:
+        return [p.strip() for p in self.source_quote.split("\n\n") if p.strip()]

@@ -31,6 +31,8 @@ RECOMMENDATION_WRITERS = (Role.AUDIT_MANAGER, Role.INSPECTOR)
 ASSESSORS = {
     AssessorKind.FORCE: (Role.AUDIT_MANAGER, Role.SENIOR_LEADER),
     AssessorKind.INSPECTOR: (Role.INSPECTOR,),
+    # The project's reading of an inspectorate's findings, kept apart from the inspectorate's.
+    AssessorKind.PROJECT_READING: (Role.AUDIT_MANAGER,),
 }
 API_READERS = (Role.SENIOR_LEADER, Role.INSPECTOR, Role.AUDIT_MANAGER)
 

@@ -89,7 +89,9 @@ def _with_plan_and_ratings(
     recommendations: QuerySet[Recommendation], as_of: datetime.date
 ) -> QuerySet[Recommendation]:
     """Annotate action counts as they stood on `as_of` (an action counts as complete from its
-    completion date) and the latest force and inspector ratings given by then."""
+    completion date) and, for each kind of assessment, the latest rating given by then and its
+    date. An inspectorate's entry loaded from a document has a date but no rating (the document
+    gave none); the project's reading of it is the `project_reading` kind."""
     done = Q(actions__state=ActionState.COMPLETE, actions__completed_on__lte=as_of)
     annotations = {
         "action_total": Count("actions", distinct=True),
@@ -331,6 +333,8 @@ class OverviewRow:
     latest_force_on: datetime.date | None
     latest_inspector_rating: Rating | None
     latest_inspector_on: datetime.date | None
+    latest_project_reading_rating: Rating | None
+    latest_project_reading_on: datetime.date | None
     trend: Trend | None  # None when the user may not read audit results
 
 
@@ -379,6 +383,8 @@ def overview(user: User, today: datetime.date | None = None) -> list[InspectionG
                 latest_force_on=r.latest_force_on,
                 latest_inspector_rating=_rating(r.latest_inspector_rating),
                 latest_inspector_on=r.latest_inspector_on,
+                latest_project_reading_rating=_rating(r.latest_project_reading_rating),
+                latest_project_reading_on=r.latest_project_reading_on,
                 trend=trends.get(r.pk) if scope is not None else None,
             )
         )
@@ -404,6 +410,7 @@ class RecommendationPage:
     trend: Trend | None
     force_assessments: list[ProgressAssessment]
     inspector_assessments: list[ProgressAssessment]
+    project_readings: list[ProgressAssessment]  # ours, labelled as not the inspectorate's
 
     @property
     def recommendation(self) -> Recommendation:
@@ -501,6 +508,7 @@ def recommendation_page(
         trend=trend_of(evidence) if evidence is not None else None,
         force_assessments=[a for a in assessments if a.kind == AssessorKind.FORCE],
         inspector_assessments=[a for a in assessments if a.kind == AssessorKind.INSPECTOR],
+        project_readings=[a for a in assessments if a.kind == AssessorKind.PROJECT_READING],
     )
 
 
@@ -524,7 +532,9 @@ class RecommendationSummary:
     state_code: str
     overdue_actions: int
     latest_force_rating: str | None
-    latest_inspector_rating: str | None
+    latest_inspector_rating: str | None  # None where the inspectorate gave no rating
+    # Our reading of the inspectorate's findings, to be labelled as such wherever it shows.
+    latest_project_reading_rating: str | None
     evidence_yes: int
     evidence_partly: int
     evidence_no: int
@@ -594,6 +604,7 @@ def report_summary(
                 overdue_actions=r.action_overdue,
                 latest_force_rating=rating_label(r.latest_force_rating),
                 latest_inspector_rating=rating_label(r.latest_inspector_rating),
+                latest_project_reading_rating=rating_label(r.latest_project_reading_rating),
                 evidence_yes=found.yes,
                 evidence_partly=found.partly,
                 evidence_no=found.no,

@@ -12,6 +12,7 @@ from audit_app.fields import PlausibleDateApiField, RecordIdApiField, RevisionAp
 from recommendations.models import (
     ACTION_TEXT_MAX_LENGTH,
     NARRATIVE_MAX_LENGTH,
+    PROJECT_READING_LABEL,
     ActionState,
     AssessorKind,
     Heading,
@@ -66,8 +67,22 @@ class RecommendationSerializer(serializers.Serializer):
     overdue_actions = serializers.IntegerField(source="action_overdue")
     latest_force_rating = serializers.ChoiceField(choices=Rating.choices, allow_null=True)
     latest_force_on = serializers.DateField(allow_null=True)
-    latest_inspector_rating = serializers.ChoiceField(choices=Rating.choices, allow_null=True)
-    latest_inspector_on = serializers.DateField(allow_null=True)
+    latest_inspector_rating = serializers.ChoiceField(
+        choices=Rating.choices,
+        allow_null=True,
+        help_text="A rating an inspector recorded in this app. Null where the inspectorate's "
+        "latest entry is a document that gives no rating (the December 2018 review gives none).",
+    )
+    latest_inspector_on = serializers.DateField(
+        allow_null=True, help_text="Date of the inspectorate's latest entry, rated or not."
+    )
+    latest_project_reading_rating = serializers.ChoiceField(
+        choices=Rating.choices,
+        allow_null=True,
+        help_text=f"{PROJECT_READING_LABEL}: the project's reading of the inspectorate's "
+        "findings, never a rating the inspectorate gave.",
+    )
+    latest_project_reading_on = serializers.DateField(allow_null=True)
 
 
 class RecommendationDetailSerializer(RecommendationSerializer):
@@ -151,7 +166,18 @@ class ActionPatchSerializer(serializers.Serializer):
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
-    rating_label = serializers.CharField(source="get_rating_display")
+    kind_label = serializers.CharField(source="get_kind_display")
+    rating = serializers.ChoiceField(
+        choices=Rating.choices,
+        allow_null=True,
+        help_text="Null for an inspectorate's document that gives no rating: read source_quote. "
+        f"A rating of kind project_reading is {PROJECT_READING_LABEL[0].lower()}"
+        f"{PROJECT_READING_LABEL[1:]}.",
+    )
+    rating_label = serializers.CharField(source="get_rating_display", allow_null=True)
+    source_quote = serializers.CharField(
+        help_text="The source document's own words on this recommendation, quoted exactly."
+    )
     recorded_by = serializers.CharField(
         source="recorded_by.display_name", allow_null=True, default=None
     )
@@ -162,9 +188,11 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "id",
             "recommendation",
             "kind",
+            "kind_label",
             "assessed_on",
             "rating",
             "rating_label",
+            "source_quote",
             "narrative",
             "recorded_by",
             "source",

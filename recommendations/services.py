@@ -191,9 +191,10 @@ def assessment_record(
         by,
         recommendation.inspection.force_id,
         ASSESSORS[kind],
-        "Only an inspector records an inspector's assessment."
-        if kind == AssessorKind.INSPECTOR
-        else "Only the audit manager or a senior leader records the force's assessment.",
+        {
+            AssessorKind.INSPECTOR: "Only an inspector records an inspector's assessment.",
+            AssessorKind.PROJECT_READING: "Only the audit manager records a reading of a review.",
+        }.get(kind, "Only the audit manager or a senior leader records the force's assessment."),
     )
     errors: dict[str, str] = {}
     narrative = narrative.strip()

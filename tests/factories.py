@@ -532,3 +532,14 @@ class MeetingActionFactory(factory.django.DjangoModelFactory):
     due_on = factory.LazyAttribute(lambda o: add_months(o.meeting_month, 1))
     created_by = factory.SubFactory(UserFactory)
     updated_by = factory.SelfAttribute("created_by")
+
+
+class KeyMessagesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = reports_models.KeyMessages
+
+    force = factory.LazyAttribute(lambda o: o.area.force if o.area else ForceFactory())
+    area = factory.SubFactory(AreaFactory)
+    month = datetime.date(2026, 3, 1)
+    text = "Record the child's voice in every strategy discussion."
+    written_by = factory.SubFactory(UserFactory)

@@ -72,6 +72,7 @@ LEADERS = ("west.leader", "east.leader", "force.leader")
 WEST_MANAGERS = ("west.manager", "force.manager")
 WEST_WRITERS = ("west.leader", "force.leader", *WEST_MANAGERS)  # reports and meeting actions
 WEST_REPORT_READERS = ("west.moderator", *WEST_WRITERS)
+WEST_KEY_MESSAGE_WRITERS = ("west.moderator", *WEST_MANAGERS)
 WEST_ANALYSTS = (*WEST_REPORT_READERS, INSPECTOR)  # also round readers
 NOT_THERE = ("east.manager", OTHER_FORCE)  # managers for whom a West record does not exist
 NO_ANALYST_ROLE = (STRANGER, *AUDITORS)
@@ -362,6 +363,15 @@ ROWS: dict[str, Row] = {
     "reports:action_new": row({"*": 200, NOT_REPORT_WRITERS: 403}),
     "reports:action_edit": row(
         {"*": 404, NOT_REPORT_WRITERS: 403, WEST_WRITERS: 200}, action_id="meeting_action"
+    ),
+    # Key messages: read by every report reader; written by the area's moderator and audit managers
+    # (force-wide only by audit managers), 404 for another area's.
+    "reports:key_messages": row({"*": 200, NOT_REPORT_READERS: 403}),
+    "reports:key_messages_edit": row(
+        {"*": 404, (*NOT_REPORT_READERS, *LEADERS): 403, WEST_KEY_MESSAGE_WRITERS: 200},
+        post={"*": 404, (*NOT_REPORT_READERS, *LEADERS): 403, WEST_KEY_MESSAGE_WRITERS: 400},
+        meeting="west_meeting",
+        month="last_month",
     ),
     # --- API ---
     "api-schema": row({"*": 200, ANONYMOUS: 401}),

@@ -311,6 +311,7 @@ def build_world() -> World:
         "report": report.pk,
         "version": compiled_version(report).pk,
         "meeting_action": MeetingAction.objects.filter(area=west).order_by("pk").first().pk,
+        "west_meeting": f"area-{west.pk}",  # key messages: a meeting and a month
         "recommendation": recommendation.pk,
         "recommendation_action": action.pk,
         "recommendation_action_revision": action.revision,

@@ -66,6 +66,8 @@ PAGE_RECORD_KWARGS: dict[str, str] = {
 
 # URL keywords that are not record ids (a section of an audit, a file format...).
 NOT_RECORD_KWARGS = {"section_code", "kind", "file_format", "format", "token"}
+# Key messages are named by their meeting ("area-3", "force-1") and month ("2026-03").
+NOT_RECORD_KWARGS |= {"meeting", "month"}
 
 
 # API views that serve no queryset: the model whose records they read.

@@ -34,6 +34,7 @@ RECORD_LABELS: dict[str, str] = {
     "reports.PvpReport": "report",
     "reports.PvpReportVersion": "report version",
     "reports.MeetingAction": "meeting action",
+    "reports.KeyMessages": "key messages",
     "recommendations.Inspection": "inspection",
     "recommendations.Recommendation": "recommendation",
     "recommendations.RecommendationAction": "recommendation action",

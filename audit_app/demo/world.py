@@ -184,22 +184,62 @@ def _staff(force: Force, team: Team, rng: random.Random) -> tuple[StaffMember, S
     return officer, supervisor
 
 
+# The teams that handle each case theme, so a demo case sits where a police reader expects it
+# (no online-abuse case in custody). Codes are the fixture's; a force without them falls back to
+# any of its teams.
+THEME_TEAMS = {
+    "DA": ("response", "vulnerability-hub", "neighbourhood"),
+    "MISS": ("response", "neighbourhood", "control-room"),
+    "CSE": ("cse",),
+    "ONL": ("online",),
+    "S46": ("response", "child-protection"),
+    "CUST": ("custody",),
+    "REF": ("child-protection", "control-room", "response"),
+    "CAI": ("child-protection", "vulnerability-hub"),
+    "RISK": ("offender-management",),
+}
+# Auditors are chief inspectors, uniformed and detective, each with a home team in their area.
+AUDITOR_TEAMS = (
+    ("Ch Insp", "response"),
+    ("DCI", "vulnerability-hub"),
+    ("Ch Insp", "neighbourhood"),
+)
+
+
+def _teams_for(theme: CaseTheme, teams: list[Team]) -> list[Team]:
+    codes = THEME_TEAMS.get(theme.code)
+    handling = [t for t in teams if codes is None or t.code in codes]
+    return handling or teams
+
+
+def _moderation_themes(
+    finding_themes: list[FindingTheme], failed: set[str], rng: random.Random
+) -> list[FindingTheme]:
+    """Up to two finding themes, only ones a failed (Partly or No) question of the case maps to."""
+    fitting = [t for t in finding_themes if failed & set(t.evidence_question_codes or ())]
+    return rng.sample(fitting, k=min(2, len(fitting)))
+
+
 def _auditors_staff(force: Force, auditors: dict[int, list[User]]) -> None:
     """Each demo auditor's own staff record, in a team of their area, so allocation keeps them
     off that team's cases and feedback can name them."""
     for area_id, users in auditors.items():
-        teams = list(Team.objects.filter(area_id=area_id).order_by("-pk"))
+        teams = {t.code: t for t in Team.objects.filter(area_id=area_id).order_by("pk")}
+        fallback = list(teams.values())
         for index, user in enumerate(users):
             if user.staff_member_id:
                 continue
             identifier = f"A{area_id:02d}{index + 1:02d}"
-            user.staff_member = _person(
-                force, identifier, "Ch Insp", teams[index % len(teams)], None
-            )
+            rank, code = AUDITOR_TEAMS[index % len(AUDITOR_TEAMS)]
+            team = teams.get(code) or fallback[index % len(fallback)]
+            user.staff_member = _person(force, identifier, rank, team, None)
             user.save(update_fields=["staff_member"])
 
 
-def _answer(audit: Audit, rng: random.Random, sections_done: int | None) -> list[GivenAnswer]:
+def _answer(
+    audit: Audit, rng: random.Random, sections_done: int | None, failed: set[str] | None = None
+) -> list[GivenAnswer]:
+    """Random answers; the codes of questions answered Partly or No are added to `failed`."""
     given = []
     questions = list(questions_for_theme(audit.question_set_id, audit.case.theme_id))
     section_codes = sorted({q.section.code for q in questions})
@@ -218,6 +258,8 @@ def _answer(audit: Audit, rng: random.Random, sections_done: int | None) -> list
             Answer(audit=audit, question=question, value=value, comment=COMMENTS.get(value, ""))
         )
         given.append(GivenAnswer(value=value, is_critical=question.is_critical))
+        if failed is not None and value in (AnswerValue.PARTLY, AnswerValue.NO):
+            failed.add(question.code)
     Answer.objects.bulk_create(answers)
     return given
 
@@ -249,7 +291,8 @@ def _round(
     themes = list(CaseTheme.objects.order_by("display_order"))
     finding_themes = list(FindingTheme.objects.filter(is_controlled=True))
     for index, (theme, state) in enumerate(zip(themes, states, strict=True)):
-        team = teams[(index + month.month) % len(teams)]
+        handling = _teams_for(theme, teams)
+        team = handling[(index + month.month) % len(handling)]
         officer, supervisor = _staff(area.force, team, rng)
         case = Case.objects.create(
             area=area,
@@ -270,7 +313,8 @@ def _round(
         if state == AuditState.NOT_STARTED:
             continue
         partial = state == AuditState.IN_PROGRESS
-        given = _answer(audit, rng, sections_done=2 if partial else None)
+        failed: set[str] = set()
+        given = _answer(audit, rng, sections_done=2 if partial else None, failed=failed)
         audit.started_at = now
         audit.revision = 1
         if partial:
@@ -301,7 +345,7 @@ def _round(
                 else "",
                 good_practice_to_publicise=index == 0,
             )
-            moderation.themes.set(rng.sample(finding_themes, k=2))
+            moderation.themes.set(_moderation_themes(finding_themes, failed, rng))
         elif state == AuditState.RETURNED:
             Moderation.objects.create(
                 audit=audit,
@@ -342,7 +386,7 @@ def _next_round_with_candidates(
                     area=area,
                     reference=f"{area.code[0].upper()}{this_month:%y%m}-C{index * 10 + n:03d}",
                     theme=theme,
-                    team=teams[rng.randrange(len(teams))],
+                    team=rng.choice(_teams_for(theme, teams)),
                     station=f"{area.name} station {rng.randint(1, 3)}",
                     occurred_on=this_month + datetime.timedelta(days=rng.randrange(28)),
                 )

@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from audit_app.reports.models import DownloadLog, MeetingAction, PvpReport, PvpReportVersion
+from audit_app.reports.models import (
+    DownloadLog,
+    KeyMessages,
+    MeetingAction,
+    PvpReport,
+    PvpReportVersion,
+)
 
 
 class VersionInline(admin.TabularInline):
@@ -50,3 +56,10 @@ class MeetingActionAdmin(admin.ModelAdmin):
     list_filter = ["state", "action_type", "area"]
     raw_id_fields = ["recommendation", "created_by", "updated_by"]
     filter_horizontal = ["themes"]
+
+
+@admin.register(KeyMessages)
+class KeyMessagesAdmin(admin.ModelAdmin):
+    list_display = ["month", "force", "area", "written_by", "updated_at"]
+    list_filter = ["force", "area"]
+    raw_id_fields = ["written_by"]

@@ -13,11 +13,13 @@ from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from audit_app.audits.models import FindingTheme
 from audit_app.models import Area, Force
 
 DESCRIPTION_MAX_LENGTH = 2000
+KEY_MESSAGES_MAX_LENGTH = 3000
 
 
 def report_storage() -> Storage:
@@ -240,3 +242,49 @@ class MeetingAction(models.Model):
 
     def __str__(self) -> str:
         return f"Meeting action {self.pk}"
+
+
+class KeyMessages(models.Model):
+    """The month's main messages for managers, drafted before the meeting by the area's moderator
+    (or the audit manager) and printed on the report's summary page. Area empty: the force's."""
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="key_messages")
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="key_messages",
+        help_text="Empty for the central, force-wide meeting.",
+    )
+    month = models.DateField(help_text="The first day of the month reported on.")
+    text = models.TextField(max_length=KEY_MESSAGES_MAX_LENGTH)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-month", "area__name"]
+        verbose_name_plural = "key messages"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "area", "month"],
+                condition=Q(area__isnull=False),
+                name="one_key_messages_per_area_and_month",
+            ),
+            models.UniqueConstraint(
+                fields=["force", "month"],
+                condition=Q(area__isnull=True),
+                name="one_force_key_messages_per_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="key_messages_month_is_first_day"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="key_messages_have_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Key messages {self.pk}"

@@ -28,12 +28,17 @@ from audit_app.models import Area, Force, Role, RoleAssignment, TeamType, User
 from audit_app.models.reference import CaseTheme
 from audit_app.months import add_months
 from audit_app.permissions import areas_for, user_scope
+from audit_app.reports.key_messages import key_messages_for_report
 from audit_app.reports.models import (
     OPEN_ACTION_STATES,
     MeetingAction,
     PvpReport,
     PvpReportVersion,
 )
+from audit_app.reports.sections.areas import areas_section
+from audit_app.reports.sections.escalations import escalations_section
+from audit_app.reports.sections.improvement import improvement_by_theme, team_types_defined
+from audit_app.reports.sections.questions import question_findings
 
 # Senior leaders chair the meetings, audit managers run auditing, and the area's detective
 # inspector (the moderator) presents the report: all three read and download their area's reports.
@@ -42,7 +47,7 @@ REPORT_READERS = (Role.SENIOR_LEADER, Role.AUDIT_MANAGER, Role.MODERATOR)
 REPORT_WRITERS = (Role.SENIOR_LEADER, Role.AUDIT_MANAGER)
 
 GRADES = [Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE]
-TREND_MONTHS = 6  # earlier months shown beside the month reported
+TREND_MONTHS = 6  # at most this many earlier months shown, from the first with data
 ACTIONS_KEPT_MONTHS = 6  # closed actions stay in the report this long; open ones until closed
 CONTENT_SCHEMA = 2  # 2: feedback status per audit
 # The report's feedback summary, in this order.
@@ -214,6 +219,7 @@ def _recommendations(
         "state",
         "latest_force_rating",
         "latest_inspector_rating",
+        "latest_project_reading_rating",
         "evidence_yes",
         "evidence_partly",
         "evidence_no",
@@ -272,7 +278,10 @@ def report_content(
         code: {"code": code, "label": label, "counts": _counts()}
         for code, label in TeamType.choices
     }
+    # The trend starts at the first month with data (else this month): no empty months before.
+    start = min((row["audit__round__month"] for row in figures), default=month)
     months = [add_months(first_month, i) for i in range(TREND_MONTHS + 1)]
+    months = [m for m in months if m >= start]
     trend = {
         m: {
             "month": m,
@@ -362,6 +371,7 @@ def report_content(
     )
     changes, good_practice, improvement, feedback = [], [], [], []
     feedback_counts: Counter[str] = Counter()
+    by_area: dict[str, Counter[str]] = {}
     for row in details:
         case = {
             "reference": row["audit__case__reference"],
@@ -386,7 +396,9 @@ def report_content(
                 "supervisor": status[FeedbackRole.SUPERVISOR].label,
             }
         )
-        feedback_counts.update(s.code for s in status.values() if s.code != STATUS_NO_RECIPIENT)
+        codes = [s.code for s in status.values() if s.code != STATUS_NO_RECIPIENT]
+        feedback_counts.update(codes)
+        by_area.setdefault(case["area"], Counter()).update(codes)
 
     # 5. The month's audits not (yet) moderated: listed apart, never counted.
     audit_scope = _scope_filter(force, area, "round") & Q(round__month=month)
@@ -449,17 +461,28 @@ def report_content(
         "area": area.name if area else None,
         "month": month,
         "cutoff": cutoff,
+        "escalations": escalations_section(force=force, area=area, month=month, cutoff=cutoff),
+        "key_messages": key_messages_for_report(force=force, area=area, month=month),
         "grades": [[grade.value, grade.label] for grade in GRADES],
         "themes": list(themes.values()),
         "team_types": list(team_types.values()),
+        "areas": areas_section(final=final, force=force, area=area, month=month),
+        "questions": question_findings(final=final, force_wide=area is None, month=month),
+        "team_types_defined": team_types_defined(force=force, area=area),
         "trend": list(trend.values()),
         "moderation": {"matrix": matrix, "changes": changes},
         "finding_themes": finding_themes,
         "good_practice": good_practice,
         "improvement": improvement,
+        "improvement_by_theme": improvement_by_theme(details, final & in_month),
         "feedback": {
             "audits": feedback,
             "counts": {code: feedback_counts[code] for code in FEEDBACK_STATUS_ORDER},
+            # The central meeting reads the areas side by side, and the audits still owed.
+            "by_area": [
+                {"area": name, "counts": [counts[code] for code in FEEDBACK_STATUS_ORDER]}
+                for name, counts in sorted(by_area.items())
+            ],
         },
         "unmoderated": unmoderated,
         "inspection_audits": inspection_audits,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audit_app.reports import views
+from audit_app.reports import key_message_views, views
 
 app_name = "reports"
 
@@ -14,4 +14,10 @@ urlpatterns = [
     path("actions/", views.action_list, name="actions"),
     path("actions/new/", views.action_new, name="action_new"),
     path("actions/<int:action_id>/", views.action_edit, name="action_edit"),
+    path("key-messages/", key_message_views.key_messages_list, name="key_messages"),
+    path(
+        "key-messages/<str:meeting>/<str:month>/",
+        key_message_views.key_messages_edit,
+        name="key_messages_edit",
+    ),
 ]

@@ -201,6 +201,9 @@ def _build_world() -> World:
         "staff_id": audit.case.officer_in_case_id
         or factories.StaffMemberFactory(force=west.force).pk,
         "staff_import_id": staff_import.pk,
+        # Key messages for West's meeting in the blind audit's month.
+        "meeting": f"area-{west.pk}",
+        "month": f"{month:%Y-%m}",
         # The public acknowledgement page: a link that opens nothing.
         "token": "guessed-" + "x" * 35,
         "import_id": _pk(CaseImport.objects.all()),

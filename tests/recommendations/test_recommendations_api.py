@@ -74,8 +74,9 @@ def test_readers_list_recommendations_with_state_and_ratings(api, lancashire):
         "immediately",
     )
     assert (seven["plan_state"], seven["overdue_actions"]) == ("overdue", 1)
-    assert seven["latest_inspector_rating"] == "partly_achieved"
+    assert seven["latest_inspector_rating"] is None, "the review gives no rating"
     assert seven["latest_inspector_on"] == "2018-12-31"
+    assert seven["latest_project_reading_rating"] == "partly_achieved"
     assert results[1]["plan_state"] == "no_actions"
 
     detail = api.get(f"/api/recommendations/{rec(10).pk}/").json()
@@ -264,8 +265,9 @@ def test_assessments_are_never_changed_or_deleted(api, lancashire):
     assert [a["rating"] for a in listed["results"]] == [
         "partly_achieved",
         "achieved",
-        "partly_achieved",  # the December 2018 review's, kept
+        None,  # the December 2018 review's words, kept; it gives no rating
     ]
+    assert listed["results"][-1]["source_quote"].startswith("Supervision and the quality")
     assert api.get("/api/assessments/?kind=other").status_code == 400
     bad = api.post("/api/assessments/", assessment("inspector", narrative=" "), format="json")
     assert bad.status_code == 400

@@ -299,7 +299,8 @@ def test_report_summary_for_a_month_and_area(evidence_data):
     assert (seven.evidence_yes, seven.evidence_partly, seven.evidence_no) == (1, 0, 1)
     assert seven.graded_good == 1
     assert (seven.state, seven.overdue_actions) == ("Overdue actions", 1)
-    assert seven.latest_inspector_rating == "Partly achieved"
+    assert seven.latest_inspector_rating is None, "the review gives no rating"
+    assert seven.latest_project_reading_rating == "Partly achieved"
     assert seven.latest_force_rating is None
     assert summaries[0].state == "No actions"
 

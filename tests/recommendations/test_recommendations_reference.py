@@ -1,5 +1,6 @@
 """The data shipped beside the 2017 recommendations: which questions and themes test each one,
-and the December 2018 review's conclusions as the inspectorate's assessments."""
+and the December 2018 review's findings: its own words as the inspectorate's entries (it gives no
+ratings), and the project's reading of them, kept apart and labelled."""
 
 from __future__ import annotations
 
@@ -71,23 +72,52 @@ def test_links_follow_the_recommendations_subjects(loaded):
     assert themes(7) == set()  # every theme's investigations
 
 
-def test_the_review_gives_one_inspector_assessment_per_recommendation(loaded, review_text):
-    assessments = ProgressAssessment.objects.select_related("recommendation")
+def test_the_review_gives_its_words_not_a_rating_for_each_recommendation(loaded, review_text):
+    assessments = ProgressAssessment.objects.filter(kind=AssessorKind.INSPECTOR).select_related(
+        "recommendation"
+    )
     assert assessments.count() == 10
     assert sorted(a.recommendation.number for a in assessments) == list(range(1, 11))
     for assessment in assessments:
-        assert assessment.kind == AssessorKind.INSPECTOR
         assert assessment.assessed_on == datetime.date(2018, 12, 31)
         assert assessment.source == "HMICFRS post-inspection review, December 2018"
         assert assessment.recorded_by is None
-        assert assessment.rating in Rating.values
-    # Figures quoted in the narratives are the review's own.
+        assert assessment.rating is None, "the review gives no rating"
+        for passage in assessment.source_quote_passages:
+            assert normalise(passage) in review_text, passage
+    # Figures in the narratives (our summaries) are the review's own.
     for number in re.findall(r"\b\d{2,4}\b", " ".join(a.narrative for a in assessments)):
         assert number in review_text, number
-    ratings = {a.recommendation.number: a.rating for a in assessments}
+
+
+def test_ratings_read_from_the_review_are_the_projects_reading(loaded):
+    readings = ProgressAssessment.objects.filter(kind=AssessorKind.PROJECT_READING)
+    assert readings.count() == 10
+    assert AssessorKind.PROJECT_READING.label == (
+        "Our reading of the review, not the inspectorate's rating"
+    )
+    for reading in readings:
+        assert reading.rating in Rating.values
+        assert reading.source.startswith("Project reading of ")
+        assert reading.source_quote == ""
+    ratings = {a.recommendation.number: a.rating for a in readings}
     assert ratings[3] == Rating.ACHIEVED  # officers now speak with children
     assert ratings[9] == Rating.IN_PROGRESS  # "recording remains poor"
     assert ratings[10] == Rating.PARTLY_ACHIEVED
+
+
+def test_the_narratives_say_what_the_review_found(loaded):
+    def narrative(number: int) -> str:
+        return ProgressAssessment.objects.get(
+            kind=AssessorKind.INSPECTOR, recommendation__number=number
+        ).narrative
+
+    # Release under investigation without bail was found in the CSE team's cases.
+    eight = narrative(8)
+    assert eight.index("released under investigation") < eight.index("response officers")
+    # The 28-day review is an expectation set by procedure, not found to happen every time.
+    assert "established expectation" in narrative(7)
+    assert "reviews every 28 days" not in narrative(7)
 
 
 def test_loading_again_adds_nothing_and_keeps_assessments_entered_since(loaded):
@@ -105,7 +135,7 @@ def test_loading_again_adds_nothing_and_keeps_assessments_entered_since(loaded):
         recorded_by=inspector,
     )
     call_command("loaddata", *FIXTURES, verbosity=0)
-    assert ProgressAssessment.objects.count() == 11
+    assert ProgressAssessment.objects.count() == 21
     assert EvidenceQuestion.objects.count() == 37 and EvidenceTheme.objects.count() == 6
     mine.refresh_from_db()
     assert (mine.rating, mine.narrative) == (Rating.ACHIEVED, "Revisit.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from audit_app import charts
+from audit_app import charts, statistics
 from audit_app.analytics import filters as analytics
 from audit_app.audits.models import RoundKind
 from audit_app.months import add_months, current_month
@@ -13,6 +13,19 @@ from audit_app.permissions import OVERSIGHT_ROLES, areas_for, role_required
 
 GRADE_LABELS = [g.label for g in analytics.GRADE_ORDER]
 DASHBOARD_FILTERS = ("area", "month_from", "month_to", "theme", "team_type", "basis")
+
+
+def _table_rows(rows: list[analytics.GradeCounts]) -> list[dict]:
+    """Each row's grade cells as statistics.count_and_share writes them: "3 (50%)" from five
+    audits up, "1 of 3" below, the rule the report follows too."""
+    return [
+        {
+            "key": row.key,
+            "cells": [statistics.count_and_share(count, row.total) for count in row.counts],
+            "total": row.total,
+        }
+        for row in rows
+    ]
 
 
 @role_required(*OVERSIGHT_ROLES)
@@ -36,6 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "areas": areas_for(request.user, OVERSIGHT_ROLES),
         "basis": "moderated" if moderated_only else "graded",
         "grade_labels": GRADE_LABELS,
+        "min_audits_for_percent": statistics.MIN_AUDITS_FOR_PERCENT,
         "params": params,
         "export_query": params.urlencode(),
     }
@@ -45,9 +59,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         by_month = analytics.grade_distribution(audits, ["month"], moderated_only)
         by_team_type = analytics.grade_distribution(audits, ["theme", "team_type"], moderated_only)
         context.update(
-            by_theme=by_theme,
-            by_month=by_month,
-            by_team_type=by_team_type,
+            by_theme=_table_rows(by_theme),
+            by_month=_table_rows(by_month),
+            by_team_type=_table_rows(by_team_type),
             theme_chart=charts.grade_share_bars(
                 name="dash-theme",
                 label="Share of each grade by case theme",
