@@ -135,7 +135,7 @@ def key_messages_save(
     month = first_of_month(month)
     with transaction.atomic():
         row = (
-            KeyMessages.objects.select_for_update()
+            KeyMessages.objects.select_for_update(of=("self",))
             .filter(_meeting_filter(force, area), month=month)
             .first()
         )

@@ -75,7 +75,7 @@ def test_a_senior_leader_generates_waits_for_ready_and_downloads(
         assert DownloadLog.objects.filter(user=leader).count() == 1
 
         page.get_by_role("link", name="Read it in the browser").click()
-        expect(page.get_by_role("heading", name="2. Grades by case theme")).to_be_visible()
+        expect(page.get_by_role("heading", name="3. Grades by case theme")).to_be_visible()
         assert page.locator("svg[role=img]").count() == 4
         assert_accessible(page, axe, "report preview")
     finally:

@@ -5,28 +5,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def sent_feedback_went_by_email(apps, schema_editor) -> None:
-    """Before this version every sent feedback was an email, and every acknowledgement recorded."""
-    feedback = apps.get_model("feedback", "Feedback")
-    feedback.objects.filter(sent_at__isnull=False).update(method="email")
-    feedback.objects.filter(state="acknowledged").update(acknowledged_via="recorded")
-
-
-def given_feedback_back_to_sent(apps, schema_editor) -> None:
-    """Stepping back: before this version feedback was only sent, so feedback given in person or
-    by phone is kept as sent on the day it was given (the method is lost with its column)."""
-    import datetime
-
-    from django.utils import timezone
-
-    feedback = apps.get_model("feedback", "Feedback")
-    for record in feedback.objects.filter(state="given"):
-        given = datetime.datetime.combine(record.given_on, datetime.time(12))
-        record.state = "sent"
-        record.sent_at = timezone.make_aware(given)
-        record.save(update_fields=["state", "sent_at"])
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -120,7 +98,6 @@ class Migration(migrations.Migration):
             name='reminders_sent',
             field=models.PositiveSmallIntegerField(default=0),
         ),
-        migrations.RunPython(sent_feedback_went_by_email, given_feedback_back_to_sent),
         migrations.AlterField(
             model_name='feedback',
             name='state',
@@ -130,21 +107,5 @@ class Migration(migrations.Migration):
             model_name='historicalfeedback',
             name='state',
             field=models.CharField(choices=[('drafted', 'Owed'), ('sent', 'Sent'), ('acknowledged', 'Acknowledged'), ('given', 'Given in person or by phone')], default='drafted', max_length=14),
-        ),
-        migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['drafted', 'sent', 'acknowledged', 'given'])), name='feedback_state_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(('method', ''), ('method__in', ['email', 'in_person', 'phone']), _connector='OR'), name='feedback_method_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['drafted', 'given']), models.Q(('method', 'email'), ('sent_at__isnull', False)), _connector='OR'), name='sent_feedback_has_date'),
-        ),
-        migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'given'), _negated=True), models.Q(('given_on__isnull', False), ('method__in', ['in_person', 'phone'])), _connector='OR'), name='given_feedback_has_date_and_method'),
         ),
     ]
