@@ -5,12 +5,10 @@ straight from the rows."""
 from __future__ import annotations
 
 import datetime
-import io
 from collections import defaultdict
 
 import pytest
 from django.utils import timezone
-from pypdf import PdfReader
 
 from audit_app import statistics
 from audit_app.audits.grading import FAILED_ANSWERS
@@ -24,13 +22,12 @@ from audit_app.audits.models import (
     RoundKind,
 )
 from audit_app.models import Area, TeamType
-from audit_app.reports import services
-from audit_app.reports.models import PvpReportVersion, ReportState
+from audit_app.reports.models import ReportState
 from audit_app.reports.rendering import percent, render_report_html
 from audit_app.reports.sections.questions import recommendation_evidence
 from audit_app.reports.selectors import report_content
 from tests import factories
-from tests.builders import Planned, build_month, people_for
+from tests.builders import Planned, build_month, pdf_text, people_for
 
 MONTH = datetime.date(2026, 3, 1)
 EARLIER = datetime.date(2025, 6, 1)  # inside the twelve months, outside the seven-month trend
@@ -38,26 +35,6 @@ TOO_EARLY = datetime.date(2025, 3, 1)  # thirteen months back: outside every win
 YES, PARTLY, NO, NA = AnswerValue.YES, AnswerValue.PARTLY, AnswerValue.NO, "na"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def report_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def pdf_text(data: bytes) -> str:
-    reader = PdfReader(io.BytesIO(data))
-    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
-
-
-@pytest.fixture
-def compiled(django_capture_on_commit_callbacks):
-    def run(*, force, area, month) -> PvpReportVersion:
-        with django_capture_on_commit_callbacks(execute=True):
-            outcome = services.report_request(force=force, area=area, month=month, by=None)
-        return PvpReportVersion.objects.select_related("report").get(pk=outcome.version.pk)
-
-    return run
 
 
 def answer(audit: Audit, answers: dict[str, str], question_set=None) -> None:

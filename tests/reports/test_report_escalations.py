@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
 from django.utils import timezone
-from pypdf import PdfReader
 
 from audit_app.audits.models import Audit, EscalationState, SafeguardingEscalation
 from audit_app.models import Area, TeamType
@@ -16,21 +14,11 @@ from audit_app.reports.models import PvpReportVersion
 from audit_app.reports.rendering import render_report_html
 from audit_app.reports.selectors import report_content
 from tests import factories
-from tests.builders import Planned, build_month, people_for
+from tests.builders import Planned, build_month, pdf_text, people_for
 
 MONTH = datetime.date(2026, 3, 1)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def report_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def pdf_text(data: bytes) -> str:
-    reader = PdfReader(io.BytesIO(data))
-    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
 def at(day: int, month: datetime.date = MONTH) -> datetime.datetime:

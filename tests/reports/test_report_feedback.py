@@ -5,12 +5,10 @@ officer and supervisor status, counts compared with the database) and the recomm
 from __future__ import annotations
 
 import datetime
-import io
 import re
 
 import pytest
 from django.utils import timezone
-from pypdf import PdfReader
 
 from audit_app.audits.models import Audit
 from audit_app.feedback import services as feedback_services
@@ -19,21 +17,11 @@ from audit_app.models import Area
 from audit_app.reports import services
 from audit_app.reports.models import PvpReportVersion
 from tests import factories
-from tests.builders import Planned, build_month, people_for
+from tests.builders import Planned, build_month, pdf_text, people_for
 
 MONTH = datetime.date(2026, 3, 1)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def report_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def _text(data: bytes) -> str:
-    reader = PdfReader(io.BytesIO(data))
-    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
 def test_the_report_shows_feedback_status_per_audit(
@@ -65,7 +53,7 @@ def test_the_report_shows_feedback_status_per_audit(
     with django_capture_on_commit_callbacks(execute=True):
         outcome = services.report_request(force=area.force, area=area, month=MONTH, by=None)
     version = PvpReportVersion.objects.get(pk=outcome.version.pk)
-    text = _text(version.file.read())
+    text = pdf_text(version.file.read())
     numbered = re.search(r"(\d+)\. Feedback to officers and supervisors As the report", text)
     assert numbered, "the feedback section's heading"
     number = int(numbered.group(1))
@@ -91,7 +79,7 @@ def test_the_report_labels_our_reading_of_the_review_and_gives_the_inspectorate_
     build_month(area=area, month=MONTH, people=people_for(area), plan=[Planned("DA")])
     with django_capture_on_commit_callbacks(execute=True):
         outcome = services.report_request(force=area.force, area=area, month=MONTH, by=None)
-    text = _text(PvpReportVersion.objects.get(pk=outcome.version.pk).file.read())
+    text = pdf_text(PvpReportVersion.objects.get(pk=outcome.version.pk).file.read())
     # The December 2018 review gave findings, never ratings: any rating shown is labelled ours.
     assert "by the inspectorate: none given" in text
     assert "Our reading of the inspectorate's review, not its rating:" in text
@@ -121,7 +109,7 @@ def test_the_force_report_gives_each_areas_feedback_and_lists_only_audits_still_
             )
     with django_capture_on_commit_callbacks(execute=True):
         outcome = services.report_request(force=west.force, area=None, month=MONTH, by=None)
-    text = _text(PvpReportVersion.objects.get(pk=outcome.version.pk).file.read())
+    text = pdf_text(PvpReportVersion.objects.get(pk=outcome.version.pk).file.read())
     start = text.index("Feedback by area")
     section = text[start : text.index("Actions agreed", start)].replace(" ", "")
     # Area, still owed, sent, acknowledged, given: East owes both, West one of two.

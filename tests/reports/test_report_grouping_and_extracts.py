@@ -5,19 +5,16 @@ renders as it did."""
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
 from django.utils import timezone
-from pypdf import PdfReader
 
 from audit_app.audits.models import Grade
 from audit_app.models import Area, Team, TeamType
-from audit_app.reports import services
-from audit_app.reports.models import PvpReportVersion, ReportState
+from audit_app.reports.models import ReportState
 from audit_app.reports.rendering import render_report_html
 from audit_app.reports.selectors import report_content
-from tests.builders import Planned, build_month, people_for
+from tests.builders import Planned, build_month, pdf_text, people_for
 
 MONTH = datetime.date(2026, 3, 1)
 OLD_TEAM_TYPE_TEXT = (
@@ -26,30 +23,6 @@ OLD_TEAM_TYPE_TEXT = (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def report_media(settings, tmp_path):
-    """Report PDFs go to a throwaway media directory, not the project's."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def pdf_text(data: bytes) -> str:
-    """Every page's text with runs of whitespace made single spaces, so wrapped lines join."""
-    reader = PdfReader(io.BytesIO(data))
-    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
-
-
-@pytest.fixture
-def compiled(django_capture_on_commit_callbacks):
-    """Ask for a report and run its task (in-process) on commit; give back the stored version."""
-
-    def run(*, force, area, month) -> PvpReportVersion:
-        with django_capture_on_commit_callbacks(execute=True):
-            outcome = services.report_request(force=force, area=area, month=month, by=None)
-        return PvpReportVersion.objects.select_related("report").get(pk=outcome.version.pk)
-
-    return run
 
 
 @pytest.fixture

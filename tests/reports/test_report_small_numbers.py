@@ -24,11 +24,6 @@ LABELS = ["Good", "Requires improvement", "Inadequate"]
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def report_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def west(reference_data) -> Area:
     return Area.objects.get(code="west")

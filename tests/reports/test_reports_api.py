@@ -24,11 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def report_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
 def fresh_rate_limits():
     """The API's rate-limit counters live in the cache, which outlives a test's transaction."""
     cache.clear()

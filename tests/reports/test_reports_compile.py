@@ -16,28 +16,15 @@ from pypdf import PdfReader
 from audit_app.audits.models import AuditState, Grade, Moderation, ModerationDecision, RoundKind
 from audit_app.models import Area, Force, TeamType
 from audit_app.models.reference import CaseTheme
-from audit_app.reports import services
-from audit_app.reports.models import PvpReportVersion, ReportState
+from audit_app.reports.models import ReportState
 from audit_app.reports.rendering import percent, render_report_html, render_report_pdf
 from audit_app.reports.selectors import report_content
-from tests.builders import Planned, build_month, build_months, people_for
+from tests.builders import Planned, build_month, build_months, pdf_text, people_for
 
 MONTH = datetime.date(2026, 3, 1)
 GRADES = [Grade.GOOD, Grade.REQUIRES_IMPROVEMENT, Grade.INADEQUATE]
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def report_media(settings, tmp_path):
-    """Report PDFs go to a throwaway media directory, not the project's."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def pdf_text(data: bytes) -> str:
-    """Every page's text with runs of whitespace made single spaces, so wrapped lines join."""
-    reader = PdfReader(io.BytesIO(data))
-    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
 def row_text(counts: list[int]) -> str:
@@ -50,18 +37,6 @@ def row_text(counts: list[int]) -> str:
     else:
         cells = [f"{n} ({percent(n, total)})" for n in counts]
     return " ".join(cells) + f" {total}"
-
-
-@pytest.fixture
-def compiled(django_capture_on_commit_callbacks):
-    """Ask for a report and run its task (in-process) on commit; give back the stored version."""
-
-    def run(*, force, area, month) -> PvpReportVersion:
-        with django_capture_on_commit_callbacks(execute=True):
-            outcome = services.report_request(force=force, area=area, month=month, by=None)
-        return PvpReportVersion.objects.select_related("report").get(pk=outcome.version.pk)
-
-    return run
 
 
 @pytest.fixture

@@ -22,12 +22,6 @@ from tests.builders import MONTH, Planned, build_month, people_for, request_repo
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def report_media(settings, tmp_path):
-    """Report PDFs go to a throwaway media directory, not the project's."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def west(reference_data):
     area = Area.objects.get(code="west")

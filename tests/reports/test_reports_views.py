@@ -30,11 +30,6 @@ FORM_MONTH = f"{MONTH:%Y-%m}"
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def report_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def world(reference_data):
     force = Force.objects.get(code="lancashire")
