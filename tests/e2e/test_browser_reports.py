@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 
+import pikepdf
 import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -67,6 +68,16 @@ def test_a_senior_leader_generates_waits_for_ready_and_downloads(
         assert download.suggested_filename == f"pvp-report-lancashire-west-{month:%Y-%m}-v1.pdf"
         with open(download.path(), "rb") as handle:
             data = handle.read()
+        # The file a leader downloads is the tagged one: language, title, a structure tree with
+        # its headings and a described figure for each chart.
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            assert pdf.Root.MarkInfo.Marked is True
+            assert str(pdf.Root.Lang) == "en-GB"
+            title = str(pdf.open_metadata().get("dc:title", ""))
+            assert title == f"PVP meeting report: West area, {month:%B %Y} (version 1)"
+            tags = _structure_tags(pdf.Root.StructTreeRoot.K)
+            assert tags.count("H1") == 1 and tags.count("H2") >= 10
+            assert tags.count("Figure") == 4 and "TH" in tags
         text = " ".join(
             " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages
         )
@@ -112,3 +123,13 @@ def test_a_senior_leader_records_the_meetings_actions(page, axe, reference_data)
     expect(page.locator("table")).to_contain_text("Done")
     action = MeetingAction.objects.get()
     assert (action.state, action.area_id, action.created_by_id) == ("done", west.pk, leader.pk)
+
+
+def _structure_tags(node) -> list[str]:
+    """Every structure element's tag in the tree below `node`, depth first."""
+    if isinstance(node, pikepdf.Array):
+        return [tag for kid in node for tag in _structure_tags(kid)]
+    if isinstance(node, pikepdf.Dictionary) and "/S" in node:
+        below = _structure_tags(node.K) if "/K" in node else []
+        return [str(node.S)[1:], *below]
+    return []
