@@ -242,18 +242,19 @@ def feedback_acknowledge_by_link(*, token: str) -> Feedback:
 
 def feedback_due_a_reminder(now: datetime.datetime | None = None) -> list[int]:
     """Sent, unacknowledged feedback whose last email (or reminder) is older than the interval."""
-    now = now or timezone.now()
-    cutoff = now - datetime.timedelta(days=settings.FEEDBACK_REMINDER_DAYS)
     return list(
-        Feedback.objects.filter(
-            state=FeedbackState.SENT,
-            reminders_sent__lt=settings.FEEDBACK_REMINDERS_MAX,
-        )
-        .filter(
-            Q(last_reminded_at__isnull=True, sent_at__lt=cutoff) | Q(last_reminded_at__lt=cutoff)
-        )
+        Feedback.objects.filter(_due_a_reminder(now or timezone.now()))
         .order_by("pk")
         .values_list("pk", flat=True)[:1000]
+    )
+
+
+def _due_a_reminder(now: datetime.datetime) -> Q:
+    """Sent and unacknowledged, under the limit, and the last email older than the interval: the
+    one rule both the daily list and each reminder's claim apply."""
+    cutoff = now - datetime.timedelta(days=settings.FEEDBACK_REMINDER_DAYS)
+    return Q(state=FeedbackState.SENT, reminders_sent__lt=settings.FEEDBACK_REMINDERS_MAX) & (
+        Q(last_reminded_at__isnull=True, sent_at__lt=cutoff) | Q(last_reminded_at__lt=cutoff)
     )
 
 
@@ -261,19 +262,9 @@ def feedback_remind(*, feedback_id: int, now: datetime.datetime | None = None) -
     """Email one reminder with a new link (the old one stops working). Claimed by a conditional
     update, so a repeated task sends nothing twice."""
     now = now or timezone.now()
-    cutoff = now - datetime.timedelta(days=settings.FEEDBACK_REMINDER_DAYS)
     with transaction.atomic():
-        claimed = (
-            Feedback.objects.filter(
-                pk=feedback_id,
-                state=FeedbackState.SENT,
-                reminders_sent__lt=settings.FEEDBACK_REMINDERS_MAX,
-            )
-            .filter(
-                Q(last_reminded_at__isnull=True, sent_at__lt=cutoff)
-                | Q(last_reminded_at__lt=cutoff)
-            )
-            .update(reminders_sent=F("reminders_sent") + 1, last_reminded_at=now)
+        claimed = Feedback.objects.filter(_due_a_reminder(now), pk=feedback_id).update(
+            reminders_sent=F("reminders_sent") + 1, last_reminded_at=now
         )
         if not claimed:
             return False
